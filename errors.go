@@ -1,0 +1,107 @@
+package mailgun
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/mgkit/mailgun/internal/doer"
+)
+
+// Sentinel errors for errors.Is. Every *APIError matches the one for its
+// status code; input rejected before sending wraps ErrInvalidArgument.
+var (
+	// ErrInvalidArgument marks input rejected before anything was sent
+	// (an empty domain, a batch that is too large, a bad option).
+	ErrInvalidArgument = errors.New("mailgun: invalid argument")
+	// ErrInvalidResponse marks a 2xx response whose body could not be
+	// decoded (truncated JSON, an HTML page, a body over the size limit),
+	// and paging that does not advance.
+	ErrInvalidResponse = errors.New("mailgun: invalid response")
+
+	ErrBadRequest      = errors.New("mailgun: bad request")       // 400
+	ErrUnauthorized    = errors.New("mailgun: unauthorized")      // 401
+	ErrForbidden       = errors.New("mailgun: forbidden")         // 403
+	ErrNotFound        = errors.New("mailgun: not found")         // 404
+	ErrConflict        = errors.New("mailgun: conflict")          // 409
+	ErrPayloadTooLarge = errors.New("mailgun: payload too large") // 413
+	ErrRateLimited     = errors.New("mailgun: rate limited")      // 420, 429
+	ErrServer          = errors.New("mailgun: server error")      // 5xx
+)
+
+// APIError is a non-2xx response from the API. It is returned after the
+// retry policy gave up, so a 429 or 5xx APIError means the retries were
+// spent (or the request was not safe to repeat).
+type APIError struct {
+	StatusCode int
+	// Message is the server's explanation: the JSON "message",
+	// "Description", "Reason" or "error" field, "Field: Value" for
+	// parameter errors, the title of an HTML error page, or a short
+	// plain-text body such as "Forbidden".
+	Message string
+	// Field names the rejected parameter when the body had the
+	// {"Field": ..., "Value": ...} shape; otherwise it is empty.
+	Field  string
+	Method string
+	// Path is the escaped request path, without the query.
+	Path string
+	// RetryAfter is the wait the server asked for (Retry-After, or a
+	// rate-limit reset header on 420/429); zero when it gave none.
+	RetryAfter time.Duration
+	Header     http.Header
+	// Body is the start of the response body, at most 64 KiB.
+	Body []byte
+}
+
+func newAPIError(e *doer.HTTPError) error {
+	return &APIError{
+		StatusCode: e.StatusCode,
+		Message:    e.Message,
+		Field:      e.Field,
+		Method:     e.Method,
+		Path:       e.Path,
+		RetryAfter: e.RetryAfter,
+		Header:     e.Header,
+		Body:       e.Body,
+	}
+}
+
+// Error returns "mailgun: METHOD path: status text: message". A 401 adds a
+// hint that the key or the region may be wrong.
+func (e *APIError) Error() string {
+	s := "mailgun: " + e.Method + " " + e.Path + ": " + strconv.Itoa(e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		s += " " + t
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.StatusCode == http.StatusUnauthorized {
+		s += " (check the API key, and that the client's region is the one that hosts the domain)"
+	}
+	return s
+}
+
+// Is reports whether target is the sentinel error for e's status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrPayloadTooLarge:
+		return e.StatusCode == http.StatusRequestEntityTooLarge
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == 420
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}

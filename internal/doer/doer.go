@@ -1,0 +1,359 @@
+// Package doer is the one place where the SDK's HTTP rules live: URL
+// building and escaping, body encoding, authentication and headers,
+// retries with backoff, response decoding and error decoding.
+package doer
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxResponseBody bounds a success body. A larger body is an error, so that a
+// broken or hostile server cannot make the client buffer without limit.
+const MaxResponseBody = 64 << 20
+
+// maxDrain is how much of an unread body is discarded to keep the connection
+// for reuse; a longer body closes the connection instead.
+const maxDrain = 256 << 10
+
+// Config is everything a Doer needs. It is copied by New.
+type Config struct {
+	BaseURL    string // scheme://host[/prefix], without a trailing slash
+	APIKey     string
+	HTTPClient *http.Client
+	UserAgent  string
+	OnBehalfOf string
+	Retry      RetryPolicy
+	Logger     *slog.Logger // nil: no logging
+
+	// InvalidArgument is wrapped by errors for requests rejected before sending.
+	InvalidArgument error
+	// InvalidResponse is wrapped by errors for 2xx responses that cannot be decoded.
+	InvalidResponse error
+	// NewError turns a non-2xx response into the error callers see.
+	NewError func(*HTTPError) error
+}
+
+// Doer sends requests. It is immutable and safe for concurrent use.
+type Doer struct {
+	base   string
+	hc     *http.Client
+	retry  RetryPolicy
+	logger *slog.Logger
+
+	// authorization holds the Authorization header value in a closure, so no
+	// fmt verb or reflection-based printer can reach the key.
+	authorization func() []string
+	userAgent     []string
+	onBehalfOf    []string
+
+	invalidArgument error
+	invalidResponse error
+	newError        func(*HTTPError) error
+	now             func() time.Time
+}
+
+var acceptJSON = []string{"application/json"}
+
+// New returns a Doer for c.
+func New(c Config) *Doer {
+	auth := []string{"Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+c.APIKey))}
+	d := &Doer{
+		base:            strings.TrimRight(c.BaseURL, "/"),
+		hc:              c.HTTPClient,
+		retry:           c.Retry,
+		logger:          c.Logger,
+		authorization:   func() []string { return auth },
+		userAgent:       []string{c.UserAgent},
+		invalidArgument: c.InvalidArgument,
+		invalidResponse: c.InvalidResponse,
+		newError:        c.NewError,
+		now:             time.Now,
+	}
+	if c.OnBehalfOf != "" {
+		d.onBehalfOf = []string{c.OnBehalfOf}
+	}
+	if d.invalidArgument == nil {
+		d.invalidArgument = errors.New("invalid argument")
+	}
+	if d.invalidResponse == nil {
+		d.invalidResponse = errors.New("invalid response")
+	}
+	if d.newError == nil {
+		d.newError = func(e *HTTPError) error { return fmt.Errorf("%s %s: status %d: %s", e.Method, e.Path, e.StatusCode, e.Message) }
+	}
+	return d
+}
+
+// Request is one API call.
+type Request struct {
+	Method string
+	// Path holds the unescaped path segments ("v3", domain, "bounces").
+	// Each is escaped as exactly one segment.
+	Path []string
+	// Cursor, when set, replaces Path and Query: a version-rooted escaped
+	// path and query from CursorFromLink, used as it is.
+	Cursor string
+	Query  url.Values
+	Body   Body
+	// Idempotent marks a POST that only reads (an analytics query), so it
+	// is retried like a GET.
+	Idempotent bool
+}
+
+// Do sends r and decodes a JSON success body into out (which may be nil).
+// An empty 2xx body leaves out untouched. Non-2xx responses become the
+// error made by Config.NewError. Retries follow the policy; the context
+// bounds the whole call, waits included.
+func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
+	target, path, err := d.target(r)
+	if err != nil {
+		return fmt.Errorf("%w: %s", d.invalidArgument, err)
+	}
+	repeatable := idempotent(r.Method) || r.Idempotent
+	for attempt := 0; ; attempt++ {
+		start := d.now()
+		res := d.attempt(ctx, r, target, path, repeatable, out)
+		if ctx.Err() != nil {
+			var last error
+			if res.status >= 300 {
+				last = res.err
+			}
+			return d.contextError(ctx, r.Method, path, last)
+		}
+		if res.err == nil {
+			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
+			return nil
+		}
+		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable())
+		if !canRetry {
+			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
+			return res.err
+		}
+		wait := d.retry.backoff(attempt, res.hint, res.hasHint)
+		d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), wait, res.logErr)
+		if !sleep(ctx, wait) {
+			return d.contextError(ctx, r.Method, path, res.err)
+		}
+	}
+}
+
+// contextError reports that the caller's context ended; it wraps the
+// context's error and, when one attempt had failed already, that failure.
+func (d *Doer) contextError(ctx context.Context, method, path string, last error) error {
+	if last != nil {
+		return fmt.Errorf("mailgun: %s %s: %w (after: %w)", method, path, ctx.Err(), last)
+	}
+	return fmt.Errorf("mailgun: %s %s: %w", method, path, ctx.Err())
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// target returns the full URL and the escaped path (for errors and logs).
+func (d *Doer) target(r *Request) (string, string, error) {
+	if r.Cursor != "" {
+		if err := CheckCursor(r.Cursor); err != nil {
+			return "", "", err
+		}
+		path, _, _ := strings.Cut(r.Cursor, "?")
+		return d.base + r.Cursor, path, nil
+	}
+	if len(r.Path) == 0 {
+		return "", "", errors.New("no path")
+	}
+	path, err := BuildPath(r.Path)
+	if err != nil {
+		return "", "", err
+	}
+	target := d.base + path
+	if len(r.Query) > 0 {
+		target += "?" + r.Query.Encode()
+	}
+	return target, path, nil
+}
+
+type result struct {
+	err       error
+	logErr    error // a transport error worth logging; never a body
+	status    int
+	retryable bool
+	hint      time.Duration
+	hasHint   bool
+}
+
+func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, repeatable bool, out any) result {
+	actx := ctx
+	if d.retry.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, d.retry.AttemptTimeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(actx, r.Method, target, nil)
+	if err != nil {
+		return result{err: fmt.Errorf("%w: %s %s: %v", d.invalidArgument, r.Method, path, err)}
+	}
+	if r.Body != nil {
+		body, size, err := r.Body.open()
+		if err != nil {
+			return result{err: fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err)}
+		}
+		req.Body, req.ContentLength = body, size
+		if bb, ok := r.Body.(*bytesBody); ok {
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bb.data)), nil }
+			if size == 0 {
+				req.Body = http.NoBody
+			}
+		}
+		req.Header["Content-Type"] = []string{r.Body.ContentType()}
+	}
+	req.Header["Authorization"] = d.authorization()
+	req.Header["User-Agent"] = d.userAgent
+	req.Header["Accept"] = acceptJSON
+	if d.onBehalfOf != nil {
+		req.Header["X-Mailgun-On-Behalf-Of"] = d.onBehalfOf
+	}
+
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		err = unwrapURLError(err)
+		return result{
+			err:       fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err),
+			logErr:    err,
+			retryable: retryableTransport(err, repeatable),
+		}
+	}
+	defer closeBody(resp.Body)
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if err := d.decode(resp.Body, out); err != nil {
+			var re *readError
+			if errors.As(err, &re) {
+				return result{
+					err:       fmt.Errorf("mailgun: %s %s: reading response: %w", r.Method, path, re.err),
+					logErr:    re.err,
+					status:    resp.StatusCode,
+					retryable: repeatable && retryableTransport(re.err, true),
+				}
+			}
+			return result{err: fmt.Errorf("mailgun: %s %s: %w: %s", r.Method, path, d.invalidResponse, err), status: resp.StatusCode}
+		}
+		return result{status: resp.StatusCode}
+	}
+
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	msg, field := errorMessage(body)
+	hint, hasHint := retryHint(resp.Header, resp.StatusCode, d.now())
+	he := &HTTPError{
+		StatusCode: resp.StatusCode,
+		Method:     r.Method,
+		Path:       path,
+		Message:    msg,
+		Field:      field,
+		Header:     resp.Header,
+		Body:       body,
+	}
+	if hasHint {
+		he.RetryAfter = hint
+	}
+	return result{
+		err:       d.newError(he),
+		status:    resp.StatusCode,
+		retryable: retryableStatus(resp.StatusCode, repeatable),
+		hint:      hint,
+		hasHint:   hasHint,
+	}
+}
+
+// readError marks a failure to read the body, as opposed to a body that is not valid JSON.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
+
+func (d *Doer) decode(body io.Reader, out any) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			bufPool.Put(buf)
+		}
+	}()
+	n, err := buf.ReadFrom(io.LimitReader(body, MaxResponseBody+1))
+	if err != nil {
+		return &readError{err: err}
+	}
+	if n > MaxResponseBody {
+		return fmt.Errorf("response body is larger than %d MiB", MaxResponseBody>>20)
+	}
+	b := bytes.TrimSpace(buf.Bytes())
+	if out == nil || len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		if b[0] != '{' && b[0] != '[' {
+			msg, _ := errorMessage(b)
+			return fmt.Errorf("response is not JSON: %q", msg)
+		}
+		return fmt.Errorf("decoding response: %w", err)
+	}
+	return nil
+}
+
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, maxDrain)
+	_ = b.Close()
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (d *Doer) log(ctx context.Context, method, path string, attempt, status int, took, wait time.Duration, err error) {
+	if d.logger == nil || !d.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("attempt", attempt+1),
+		slog.Int("status", status),
+		slog.Duration("took", took),
+	}
+	if wait >= 0 {
+		attrs = append(attrs, slog.Duration("wait", wait))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	d.logger.LogAttrs(ctx, slog.LevelDebug, "mailgun request", attrs...)
+}

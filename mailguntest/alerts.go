@@ -1,0 +1,7 @@
+package mailguntest
+
+import "net/http"
+
+type alertsState struct{}
+
+func (s *Server) alertRoutes(mux *http.ServeMux) {}

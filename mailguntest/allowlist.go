@@ -1,0 +1,7 @@
+package mailguntest
+
+import "net/http"
+
+type allowlistState struct{}
+
+func (s *Server) allowlistRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,7 @@
+package mailguntest
+
+import "net/http"
+
+type eventsState struct{}
+
+func (s *Server) eventRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,5 @@
+package mailguntest
+
+import "net/http"
+
+func (s *Server) metricsRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,327 @@
+// Package mailguntest is an in-process fake of the Mailgun API for tests.
+//
+// NewServer starts a stateful server that checks basic auth, keeps
+// suppressions, webhooks, alerts and tracking settings in memory per
+// domain, pages like the real API and answers errors in the real shapes.
+// Fail injects faults (an error status with Retry-After, latency, a dropped
+// connection) for a number of calls, and Requests lists what the server
+// received, for assertions.
+//
+//	srv := mailguntest.NewServer(t)
+//	c := srv.Client()
+//	_, err := c.Bounces.Get(ctx, "example.com", "bob@example.com") // ErrNotFound
+package mailguntest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mgkit/mailgun"
+)
+
+// DefaultAPIKey is the key a Server accepts unless WithAPIKey says otherwise.
+const DefaultAPIKey = "key-mailguntest"
+
+// FaultHeader is set on every response produced by an injected fault, so
+// that contract checks can tell them from real answers.
+const FaultHeader = "X-Mailguntest-Fault"
+
+// maxLoggedBody is how much of each request body Requests keeps.
+const maxLoggedBody = 64 << 10
+
+// Server is a fake Mailgun API. Its methods are safe for concurrent use.
+type Server struct {
+	srv    *httptest.Server
+	apiKey string
+	now    func() time.Time
+
+	mu       sync.Mutex
+	requests []Request
+	faults   []*faultRule
+
+	state
+}
+
+// Request is one request the server received.
+type Request struct {
+	Method string
+	// Path is the escaped path as it arrived on the request line.
+	Path string
+	// RawQuery is the query as it arrived.
+	RawQuery string
+	Query    url.Values
+	Header   http.Header
+	// Body holds the first 64 KiB of the body; BodySize counts all of it.
+	Body     []byte
+	BodySize int64
+	// Fault reports whether an injected fault answered this request.
+	Fault bool
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithAPIKey makes the server accept key instead of DefaultAPIKey.
+func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithClock makes the server read the time from now, for deterministic
+// timestamps and for tests that move time forward.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// NewServer starts a server and stops it when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := &Server{apiKey: DefaultAPIKey, now: time.Now}
+	for _, opt := range opts {
+		opt(s)
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.srv = httptest.NewServer(s.serve(mux))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the server's base URL, for mailgun.WithBaseURL.
+func (s *Server) URL() string { return s.srv.URL }
+
+// APIKey returns the key the server accepts.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// HTTPClient returns an http.Client for the server.
+func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
+
+// Close stops the server; NewServer arranges for it to be called when the test ends.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns a client for this server with fast retries (1 ms base,
+// 20 ms cap), so tests with injected faults stay quick; opts apply after
+// those defaults and can override them.
+func (s *Server) Client(opts ...mailgun.Option) *mailgun.Client {
+	base := []mailgun.Option{
+		mailgun.WithBaseURL(s.URL()),
+		mailgun.WithHTTPClient(s.HTTPClient()),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}),
+	}
+	c, err := mailgun.NewClient(s.apiKey, append(base, opts...)...)
+	if err != nil {
+		panic("mailguntest: " + err.Error())
+	}
+	return c
+}
+
+// Requests returns a copy of the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the requests received so far.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// Fault is what an injected failure does to a matching request.
+type Fault struct {
+	// Status, when not zero, answers with this status and a JSON
+	// {"message": ...} body (or Body, when set) instead of the real handler.
+	Status int
+	// RetryAfter, when not empty, is sent as the Retry-After header
+	// (seconds such as "0" or "2", or an HTTP date).
+	RetryAfter string
+	// Header adds response headers, such as X-Request-Reset.
+	Header http.Header
+	// Body replaces the JSON error body, for HTML or plain-text errors.
+	Body string
+	// Delay waits before answering (or before the real handler runs when
+	// Status is zero). The wait ends early if the client goes away.
+	Delay time.Duration
+	// DropConnection closes the connection without an answer.
+	DropConnection bool
+}
+
+type faultRule struct {
+	method, pattern string
+	fault           Fault
+	left            int // < 0: forever
+}
+
+// Fail injects f into the next times requests whose method matches method
+// ("" or "*" for any) and whose unescaped path matches pattern (path.Match
+// syntax: "*" matches within one segment, so "/v3/*/bounces/*" matches a
+// bounce lookup on any domain). times < 0 means every matching request
+// until ClearFaults. Rules are tried in the order they were added.
+func (s *Server) Fail(method, pattern string, f Fault, times int) {
+	if times == 0 {
+		return
+	}
+	if _, err := path.Match(pattern, "/"); err != nil {
+		panic("mailguntest: bad path pattern " + pattern + ": " + err.Error())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultRule{method: strings.ToUpper(method), pattern: pattern, fault: f, left: times})
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+func (s *Server) takeFault(r *http.Request) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.method != "" && f.method != "*" && f.method != r.Method {
+			continue
+		}
+		if ok, _ := path.Match(f.pattern, r.URL.Path); !ok {
+			continue
+		}
+		if f.left > 0 {
+			f.left--
+			if f.left == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		return f.fault, true
+	}
+	return Fault{}, false
+}
+
+// serve wraps the API handler with the request log, fault injection and the auth check.
+func (s *Server) serve(api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := Request{
+			Method:   r.Method,
+			Path:     r.URL.EscapedPath(),
+			RawQuery: r.URL.RawQuery,
+			Query:    r.URL.Query(),
+			Header:   r.Header.Clone(),
+		}
+		capture := &captureReader{r: r.Body}
+		r.Body = capture
+		defer func() {
+			rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
+			s.mu.Lock()
+			s.requests = append(s.requests, rec)
+			s.mu.Unlock()
+		}()
+
+		if f, ok := s.takeFault(r); ok {
+			rec.Fault = true
+			if s.applyFault(w, r, f) {
+				return
+			}
+		}
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "api" || pass != s.apiKey {
+			w.Header().Set("Www-Authenticate", `Basic realm="MG API"`)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, "Forbidden")
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// applyFault carries out f and reports whether it answered the request.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	if f.DropConnection {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if f.Status == 0 {
+		return false
+	}
+	h := w.Header()
+	h.Set(FaultHeader, "true")
+	for k, vs := range f.Header {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	if f.RetryAfter != "" {
+		h.Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", http.DetectContentType([]byte(f.Body)))
+		}
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return true
+	}
+	writeError(w, f.Status, http.StatusText(f.Status))
+	return true
+}
+
+// captureReader keeps the first bytes of a body for the request log while
+// the handler reads it as a stream.
+type captureReader struct {
+	r    io.ReadCloser
+	head bytes.Buffer
+	n    int64
+}
+
+func (c *captureReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if room := maxLoggedBody - c.head.Len(); room > 0 {
+		c.head.Write(p[:min(n, room)])
+	}
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *captureReader) Close() error { return c.r.Close() }
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers with the {"message": ...} error shape most endpoints use.
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"message": message})
+}
+
+// writeNoContent answers 204 with no body.
+func writeNoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+// baseURL returns the absolute URL prefix for links in responses, as seen by the client.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,5 @@
+package mailguntest
+
+import "net/http"
+
+func (s *Server) statsRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,7 @@
+package mailguntest
+
+import "net/http"
+
+type trackingState struct{}
+
+func (s *Server) trackingRoutes(mux *http.ServeMux) {}

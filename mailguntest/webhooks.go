@@ -1,0 +1,7 @@
+package mailguntest
+
+import "net/http"
+
+type webhooksState struct{}
+
+func (s *Server) webhookRoutes(mux *http.ServeMux) {}

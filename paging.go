@@ -1,0 +1,120 @@
+package mailgun
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"strings"
+
+	"github.com/mgkit/mailgun/internal/doer"
+)
+
+// Page is one page of a list, and the cursor of the page after it.
+type Page[T any] struct {
+	Items []T
+	// Next is an opaque cursor for the following page, or "" after the
+	// last one. It stays valid across processes: store it and pass it back
+	// (as ListOptions.Cursor, or the list's own cursor field) to resume.
+	Next string
+}
+
+// ListOptions controls a walk of a suppression list (bounces, allowlist).
+// A nil *ListOptions means the defaults.
+type ListOptions struct {
+	// Limit is the page size, 1 to 1000; 0 means 100.
+	Limit int
+	// Cursor resumes from Page.Next of an earlier call; "" starts at the top.
+	Cursor string
+	// Term keeps only entries that start with this prefix.
+	Term string
+}
+
+// iterate walks pages from start ("" for the first page) and yields every
+// item, holding one page in memory at a time. It stops after a page with no
+// items or no next cursor, and ends with an ErrInvalidResponse error if the
+// server hands back a cursor it has already given (so a server bug cannot
+// loop forever). A fetch error is yielded once and ends the walk.
+func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Context, cursor string) (*Page[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		seed := maphash.MakeSeed()
+		seen := map[uint64]struct{}{}
+		cursor := start
+		for {
+			page, err := fetch(ctx, cursor)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, item := range page.Items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if page.Next == "" || len(page.Items) == 0 {
+				return
+			}
+			h := maphash.String(seed, page.Next)
+			if _, dup := seen[h]; dup || page.Next == cursor {
+				yield(zero, fmt.Errorf("%w: paging repeats a cursor already read", ErrInvalidResponse))
+				return
+			}
+			seen[h] = struct{}{}
+			cursor = page.Next
+		}
+	}
+}
+
+// linkPage is the {"items": [...], "paging": {"next": url}} shape of the
+// suppression and event lists.
+type linkPage[T any] struct {
+	Items  []T `json:"items"`
+	Paging struct {
+		Next string `json:"next"`
+	} `json:"paging"`
+}
+
+// getLinkPage fetches one page of a list whose next page is an absolute
+// link. The link is reduced to a cursor on the client's base URL, so
+// credentials never follow it to another host. A page without items has
+// no next cursor.
+func getLinkPage[T any](ctx context.Context, c *Client, r *doer.Request) (*Page[T], error) {
+	var lp linkPage[T]
+	if err := c.do(ctx, r, &lp); err != nil {
+		return nil, err
+	}
+	page := &Page[T]{Items: lp.Items}
+	if len(lp.Items) > 0 && lp.Paging.Next != "" {
+		next, err := doer.CursorFromLink(lp.Paging.Next)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %s", ErrInvalidResponse, r.Method, err)
+		}
+		page.Next = next
+	}
+	return page, nil
+}
+
+// checkCursor rejects a cursor that does not belong to the list at the given
+// path segments (after the version), such as a bounces cursor passed to the
+// allowlist, or one for another domain.
+func checkCursor(cursor string, segments ...string) error {
+	if err := doer.CheckCursor(cursor); err != nil {
+		return invalidArg("cursor: %s", err)
+	}
+	p, _, _ := strings.Cut(cursor, "?")
+	rest := p[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	want, err := doer.BuildPath(segments)
+	if err != nil {
+		return invalidArg("%s", err)
+	}
+	if rest != want && !strings.HasPrefix(rest, want+"/") {
+		return invalidArg("cursor belongs to another list")
+	}
+	return nil
+}
