@@ -91,7 +91,9 @@ func New(c Config) *Doer {
 		d.invalidResponse = errors.New("invalid response")
 	}
 	if d.newError == nil {
-		d.newError = func(e *HTTPError) error { return fmt.Errorf("%s %s: status %d: %s", e.Method, e.Path, e.StatusCode, e.Message) }
+		d.newError = func(e *HTTPError) error {
+			return fmt.Errorf("%s %s: status %d: %s", e.Method, e.Path, e.StatusCode, e.Message)
+		}
 	}
 	return d
 }
