@@ -80,6 +80,14 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // NewServer starts a server and stops it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s := Start(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server outside a test (in a demo program, say); the
+// caller must Close it.
+func Start(opts ...Option) *Server {
 	s := &Server{apiKey: DefaultAPIKey, now: time.Now}
 	for _, opt := range opts {
 		opt(s)
@@ -87,7 +95,6 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.srv = httptest.NewServer(s.serve(mux))
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -100,7 +107,8 @@ func (s *Server) APIKey() string { return s.apiKey }
 // HTTPClient returns an http.Client for the server.
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
-// Close stops the server; NewServer arranges for it to be called when the test ends.
+// Close stops the server. NewServer arranges for it to be called when the
+// test ends; servers from Start must be closed by their caller.
 func (s *Server) Close() { s.srv.Close() }
 
 // Client returns a client for this server with fast retries (1 ms base,
