@@ -62,6 +62,7 @@ type Doer struct {
 	invalidResponse error
 	newError        func(*HTTPError) error
 	now             func() time.Time
+	maxBody         int64 // MaxResponseBody; smaller in tests
 }
 
 var acceptJSON = []string{"application/json"}
@@ -80,6 +81,7 @@ func New(c Config) *Doer {
 		invalidResponse: c.InvalidResponse,
 		newError:        c.NewError,
 		now:             time.Now,
+		maxBody:         MaxResponseBody,
 	}
 	if c.OnBehalfOf != "" {
 		d.onBehalfOf = []string{c.OnBehalfOf}
@@ -306,12 +308,12 @@ func (d *Doer) decode(body io.Reader, out any) error {
 			bufPool.Put(buf)
 		}
 	}()
-	n, err := buf.ReadFrom(io.LimitReader(body, MaxResponseBody+1))
+	n, err := buf.ReadFrom(io.LimitReader(body, d.maxBody+1))
 	if err != nil {
 		return &readError{err: err}
 	}
-	if n > MaxResponseBody {
-		return fmt.Errorf("response body is larger than %d MiB", MaxResponseBody>>20)
+	if n > d.maxBody {
+		return fmt.Errorf("response body is larger than the %d byte limit", d.maxBody)
 	}
 	b := bytes.TrimSpace(buf.Bytes())
 	if out == nil || len(b) == 0 {
