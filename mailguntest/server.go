@@ -224,6 +224,8 @@ func (s *Server) serve(api http.Handler) http.Handler {
 		capture := &captureReader{r: r.Body}
 		r.Body = capture
 		defer func() {
+			// Log bodies the handler did not read (errors answered early).
+			_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
 			rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
 			s.mu.Lock()
 			s.requests = append(s.requests, rec)
