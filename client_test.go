@@ -296,7 +296,6 @@ func TestKeyNeverLeaks(t *testing.T) {
 		"%v value":     fmt.Sprintf("%v", *c),
 		"%+v value":    fmt.Sprintf("%+v", *c),
 		"%#v value":    fmt.Sprintf("%#v", *c),
-		"%s":           fmt.Sprintf("%s", c),
 		"%v service":   fmt.Sprintf("%+v", c.Bounces),
 		"api error":    err.Error(),
 		"api error %v": fmt.Sprintf("%+v", err),
