@@ -418,3 +418,47 @@ func TestTransportErrorsNameTheCall(t *testing.T) {
 	assert.True(t, errors.As(err, &opErr), "the net error stays inspectable")
 	assert.NotContains(t, err.Error(), "key-secret")
 }
+
+// endless reads 'x' forever.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
+func TestReadLimited(t *testing.T) {
+	const limit = 100
+	for _, tc := range []struct {
+		name    string
+		body    io.Reader
+		size    int64
+		wantLen int
+		wantErr bool
+	}{
+		{"exactly the limit, unknown size", strings.NewReader(strings.Repeat("a", limit)), -1, limit, false},
+		{"exactly the limit, known size", strings.NewReader(strings.Repeat("a", limit)), limit, limit, false},
+		{"one byte over", strings.NewReader(strings.Repeat("a", limit+1)), -1, 0, true},
+		{"endless", endless{}, -1, 0, true},
+		{"empty", strings.NewReader(""), -1, 0, false},
+		{"small into a big buffer", strings.NewReader("abc"), -1, 3, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readLimited(tc.body, make([]byte, 0, 1024), tc.size, limit)
+			if tc.wantErr {
+				assert.ErrorContains(t, err, "larger than the 100 byte limit")
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, got, tc.wantLen)
+		})
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := readLimited(endless{}, nil, -1, 8<<20)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(17<<20), "an endless body costs about twice the limit")
+}
