@@ -139,3 +139,24 @@ func TestStartOutsideATest(t *testing.T) {
 	err := c.Do(context.Background(), http.MethodGet, "/v3/x", nil, nil)
 	assert.Error(t, err)
 }
+
+func TestFaultProbability(t *testing.T) {
+	srv := mailguntest.NewServer(t)
+	srv.Fail("GET", "/v3/*/x", mailguntest.Fault{Status: 503, Probability: 0.25}, -1)
+	faults := 0
+	for range 400 {
+		resp, _ := get(t, srv, "/v3/example.com/x", srv.APIKey())
+		if resp.StatusCode == 503 {
+			faults++
+		}
+	}
+	// 400 draws at p=0.25: mean 100, standard deviation ~8.7.
+	assert.InDelta(t, 100, faults, 45)
+	logged := 0
+	for _, r := range srv.Requests() {
+		if r.Fault {
+			logged++
+		}
+	}
+	assert.Equal(t, faults, logged)
+}
