@@ -304,7 +304,8 @@ type SlackChannelInfo struct {
 type SlackChannelsOptions struct {
 	// Limit is the page size; 0 leaves it to the server.
 	Limit int
-	// Cursor resumes from Page.Next of an earlier call; "" starts at the top.
+	// Cursor resumes from Page.Next of an earlier call; "" starts at the
+	// top. A cursor carries its page size, so Limit is not sent with it.
 	Cursor string
 }
 

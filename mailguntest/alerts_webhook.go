@@ -22,6 +22,7 @@ type AlertDeliveryError struct {
 	StatusCode int
 }
 
+// Error names the URL and the status it answered.
 func (e *AlertDeliveryError) Error() string {
 	return fmt.Sprintf("mailguntest: alert webhook %s answered %d", e.URL, e.StatusCode)
 }
