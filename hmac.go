@@ -10,9 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -329,36 +327,3 @@ func ParseAlertWebhook(body []byte) (*AlertWebhook, error) {
 	return &wh, nil
 }
 
-// unixSeconds decodes Unix seconds sent as a JSON number or a string of
-// digits; 0, "" and null give the zero time.Time.
-type unixSeconds time.Time
-
-func (u *unixSeconds) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*u = unixSeconds{}
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	if len(b) == 0 {
-		*u = unixSeconds{}
-		return nil
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1<<53 {
-		return fmt.Errorf("unix time: %.40q is not a number of seconds", b)
-	}
-	if f == 0 {
-		*u = unixSeconds{}
-		return nil
-	}
-	sec, frac := math.Modf(f)
-	*u = unixSeconds(time.Unix(int64(sec), int64(frac*1e9)).UTC())
-	return nil
-}
