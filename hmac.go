@@ -326,4 +326,3 @@ func ParseAlertWebhook(body []byte) (*AlertWebhook, error) {
 	}
 	return &wh, nil
 }
-
