@@ -316,15 +316,19 @@ func (d *Doer) decode(body io.Reader, size int64, out any) error {
 		return fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
 	}
 	bp := bufPool.Get().(*[]byte)
-	b, err := readLimited(body, (*bp)[:0], size, d.maxBody)
-	if cap(b) <= maxPooledBuffer {
-		*bp = b[:0]
-		bufPool.Put(bp)
-	}
+	raw, err := readLimited(body, (*bp)[:0], size, d.maxBody)
+	defer func() {
+		// After decoding: json.Unmarshal copies what it keeps, so the
+		// buffer can serve the next response.
+		if cap(raw) <= maxPooledBuffer {
+			*bp = raw[:0]
+			bufPool.Put(bp)
+		}
+	}()
 	if err != nil {
 		return err
 	}
-	b = bytes.TrimSpace(b)
+	b := bytes.TrimSpace(raw)
 	if out == nil || len(b) == 0 {
 		return nil
 	}
