@@ -228,7 +228,10 @@ func (c *Contract) ValidateRequest(req *http.Request, body []byte, partial bool)
 	}
 	opts := *options
 	if partial {
+		// The body is too large to hold; the copy must not share the real
+		// stream, or validation would consume it before it is sent.
 		opts.ExcludeRequestBody = true
+		r2.Body = http.NoBody
 	} else if body != nil {
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 	}
