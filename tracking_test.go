@@ -116,12 +116,18 @@ func TestTrackingWire(t *testing.T) {
 		},
 		{
 			name: "generate certificate", method: "POST", url: x509URL, status: 202, body: "examples/tracking/post-v2-x509-domain.202.json",
-			call:    func(c *mailgun.Client) error { _, err := c.Tracking.GenerateCertificate(ctx, "email.example.com"); return err },
+			call: func(c *mailgun.Client) error {
+				_, err := c.Tracking.GenerateCertificate(ctx, "email.example.com")
+				return err
+			},
 			wantURI: "/v2/x509/email.example.com",
 		},
 		{
 			name: "regenerate certificate", method: "PUT", url: x509URL, status: 202, body: "examples/tracking/put-v2-x509-domain.202.json",
-			call:    func(c *mailgun.Client) error { _, err := c.Tracking.RegenerateCertificate(ctx, "email.example.com"); return err },
+			call: func(c *mailgun.Client) error {
+				_, err := c.Tracking.RegenerateCertificate(ctx, "email.example.com")
+				return err
+			},
 			wantURI: "/v2/x509/email.example.com",
 		},
 	}
@@ -446,13 +452,28 @@ func TestTrackingHost(t *testing.T) {
 func TestTrackingBadInput(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func(c *mailgun.Client) error{
-		"get empty domain":   func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, ""); return err },
-		"get dot domain":     func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, ".."); return err },
-		"open empty domain":  func(c *mailgun.Client) error { _, err := c.Tracking.UpdateOpen(ctx, " ", mailgun.OpenTrackingUpdate{Active: new(true)}); return err },
-		"open nothing set":   func(c *mailgun.Client) error { _, err := c.Tracking.UpdateOpen(ctx, "example.com", mailgun.OpenTrackingUpdate{}); return err },
-		"click empty domain": func(c *mailgun.Client) error { _, err := c.Tracking.UpdateClick(ctx, "", mailgun.ClickTrackingUpdate{Active: mailgun.ClickTrackingOn}); return err },
-		"click nothing set":  func(c *mailgun.Client) error { _, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{}); return err },
-		"click unknown mode": func(c *mailgun.Client) error { _, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{Active: "yes"}); return err },
+		"get empty domain": func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, ""); return err },
+		"get dot domain":   func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, ".."); return err },
+		"open empty domain": func(c *mailgun.Client) error {
+			_, err := c.Tracking.UpdateOpen(ctx, " ", mailgun.OpenTrackingUpdate{Active: new(true)})
+			return err
+		},
+		"open nothing set": func(c *mailgun.Client) error {
+			_, err := c.Tracking.UpdateOpen(ctx, "example.com", mailgun.OpenTrackingUpdate{})
+			return err
+		},
+		"click empty domain": func(c *mailgun.Client) error {
+			_, err := c.Tracking.UpdateClick(ctx, "", mailgun.ClickTrackingUpdate{Active: mailgun.ClickTrackingOn})
+			return err
+		},
+		"click nothing set": func(c *mailgun.Client) error {
+			_, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{})
+			return err
+		},
+		"click unknown mode": func(c *mailgun.Client) error {
+			_, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{Active: "yes"})
+			return err
+		},
 		"unsubscribe empty domain": func(c *mailgun.Client) error {
 			_, err := c.Tracking.UpdateUnsubscribe(ctx, "", mailgun.UnsubscribeTrackingUpdate{Active: new(true)})
 			return err
@@ -468,8 +489,14 @@ func TestTrackingBadInput(t *testing.T) {
 			_, err := c.Tracking.CertificateStatus(ctx, mailgun.TrackingHost("", "email"))
 			return err
 		},
-		"wait empty host":   func(c *mailgun.Client) error { _, err := c.Tracking.WaitForCertificate(ctx, "", time.Second); return err },
-		"wait zero poll":    func(c *mailgun.Client) error { _, err := c.Tracking.WaitForCertificate(ctx, "email.example.com", 0); return err },
+		"wait empty host": func(c *mailgun.Client) error {
+			_, err := c.Tracking.WaitForCertificate(ctx, "", time.Second)
+			return err
+		},
+		"wait zero poll": func(c *mailgun.Client) error {
+			_, err := c.Tracking.WaitForCertificate(ctx, "email.example.com", 0)
+			return err
+		},
 		"wait negative poll": func(c *mailgun.Client) error {
 			_, err := c.Tracking.WaitForCertificate(ctx, "email.example.com", -time.Second)
 			return err

@@ -32,7 +32,9 @@ const (
 
 var vectorTime = time.Unix(1529006854, 0)
 
-func at(t time.Time) mailgun.VerifyOption { return mailgun.WithVerifyClock(func() time.Time { return t }) }
+func at(t time.Time) mailgun.VerifyOption {
+	return mailgun.WithVerifyClock(func() time.Time { return t })
+}
 
 func vectorSig() mailgun.WebhookSignature {
 	return mailgun.WebhookSignature{Timestamp: vectorTimestamp, Token: vectorToken, Signature: vectorSignature}
