@@ -287,6 +287,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		Logger:          s.logger,
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
+		Connection:      ErrConnection,
 		NewError:        newAPIError,
 	})
 	c.Alerts = &AlertsService{client: c}

@@ -19,6 +19,12 @@ var (
 	// decoded (truncated JSON, an HTML page, a body over the size limit),
 	// and paging that does not advance.
 	ErrInvalidResponse = errors.New("mailgun: invalid response")
+	// ErrConnection marks a request or response that did not get through
+	// (after the retries the policy allows): a refused or reset connection,
+	// a timed-out attempt, a body cut short or badly framed. The underlying
+	// error (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded
+	// of an attempt) stays wrapped as well.
+	ErrConnection = errors.New("mailgun: connection failed")
 
 	ErrBadRequest      = errors.New("mailgun: bad request")       // 400
 	ErrUnauthorized    = errors.New("mailgun: unauthorized")      // 401

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +48,7 @@ type Server struct {
 	mu       sync.Mutex
 	requests []Request
 	faults   []*faultRule
+	rng      *rand.Rand // for Fault.Probability; guarded by mu
 
 	state
 }
@@ -88,7 +90,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // Start starts a server outside a test (in a demo program, say); the
 // caller must Close it.
 func Start(opts ...Option) *Server {
-	s := &Server{apiKey: DefaultAPIKey, now: time.Now}
+	s := &Server{apiKey: DefaultAPIKey, now: time.Now, rng: rand.New(rand.NewPCG(1, 2))}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -158,6 +160,10 @@ type Fault struct {
 	Delay time.Duration
 	// DropConnection closes the connection without an answer.
 	DropConnection bool
+	// Probability, when between 0 and 1, applies the fault to each matching
+	// request with that chance (from a fixed seed, so runs repeat); times
+	// then counts only the requests it hit. Zero means every request.
+	Probability float64
 }
 
 type faultRule struct {
@@ -200,6 +206,9 @@ func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 		if ok, _ := path.Match(f.pattern, r.URL.Path); !ok {
 			continue
 		}
+		if p := f.fault.Probability; p > 0 && p < 1 && s.rng.Float64() >= p {
+			continue
+		}
 		if f.left > 0 {
 			f.left--
 			if f.left == 0 {
@@ -224,6 +233,8 @@ func (s *Server) serve(api http.Handler) http.Handler {
 		capture := &captureReader{r: r.Body}
 		r.Body = capture
 		defer func() {
+			// Log bodies the handler did not read (errors answered early).
+			_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
 			rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
 			s.mu.Lock()
 			s.requests = append(s.requests, rec)

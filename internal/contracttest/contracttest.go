@@ -163,6 +163,7 @@ func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	in, err := tr.c.ValidateRequest(req, body, partial)
 	if err != nil {
 		tr.t.Errorf("contract: request %s %s: %v", req.Method, req.URL.RequestURI(), err)
+		in = nil // a response to an invalid request says nothing more
 	}
 	resp, err := tr.next.RoundTrip(req)
 	if err != nil || !tr.responses || in == nil || resp.Header.Get(FaultHeader) != "" {

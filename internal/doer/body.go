@@ -89,7 +89,7 @@ func Multipart(fields url.Values, field, filename string, r io.Reader) (Body, er
 	}
 	body := &streamBody{
 		prefix: prefix,
-		suffix: append([]byte("\r\n"), head.Bytes()...),
+		suffix: bytes.Clone(head.Bytes()),
 		ctype:  w.FormDataContentType(),
 		src:    r,
 		start:  -1,

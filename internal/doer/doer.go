@@ -21,7 +21,7 @@ import (
 
 // MaxResponseBody bounds a success body. A larger body is an error, so that a
 // broken or hostile server cannot make the client buffer without limit.
-const MaxResponseBody = 64 << 20
+const MaxResponseBody = 32 << 20
 
 // maxDrain is how much of an unread body is discarded to keep the connection
 // for reuse; a longer body closes the connection instead.
@@ -41,6 +41,10 @@ type Config struct {
 	InvalidArgument error
 	// InvalidResponse is wrapped by errors for 2xx responses that cannot be decoded.
 	InvalidResponse error
+	// Connection is wrapped by errors for requests or responses that did
+	// not get through: refused or reset connections, timed-out attempts,
+	// bodies cut short or badly framed.
+	Connection error
 	// NewError turns a non-2xx response into the error callers see.
 	NewError func(*HTTPError) error
 }
@@ -60,8 +64,10 @@ type Doer struct {
 
 	invalidArgument error
 	invalidResponse error
+	connection      error
 	newError        func(*HTTPError) error
 	now             func() time.Time
+	maxBody         int64 // MaxResponseBody; smaller in tests
 }
 
 var acceptJSON = []string{"application/json"}
@@ -78,8 +84,10 @@ func New(c Config) *Doer {
 		userAgent:       []string{c.UserAgent},
 		invalidArgument: c.InvalidArgument,
 		invalidResponse: c.InvalidResponse,
+		connection:      c.Connection,
 		newError:        c.NewError,
 		now:             time.Now,
+		maxBody:         MaxResponseBody,
 	}
 	if c.OnBehalfOf != "" {
 		d.onBehalfOf = []string{c.OnBehalfOf}
@@ -89,6 +97,9 @@ func New(c Config) *Doer {
 	}
 	if d.invalidResponse == nil {
 		d.invalidResponse = errors.New("invalid response")
+	}
+	if d.connection == nil {
+		d.connection = errors.New("connection failed")
 	}
 	if d.newError == nil {
 		d.newError = func(e *HTTPError) error {
@@ -242,7 +253,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	if err != nil {
 		err = unwrapURLError(err)
 		return result{
-			err:       fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err),
+			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
 			retryable: retryableTransport(err, repeatable),
 		}
@@ -250,11 +261,11 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	defer closeBody(resp.Body)
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := d.decode(resp.Body, out); err != nil {
+		if err := d.decode(resp.Body, resp.ContentLength, out); err != nil {
 			var re *readError
 			if errors.As(err, &re) {
 				return result{
-					err:       fmt.Errorf("mailgun: %s %s: reading response: %w", r.Method, path, re.err),
+					err:       fmt.Errorf("mailgun: %s %s: %w: reading response: %w", r.Method, path, d.connection, re.err),
 					logErr:    re.err,
 					status:    resp.StatusCode,
 					retryable: repeatable && retryableTransport(re.err, true),
@@ -294,26 +305,26 @@ type readError struct{ err error }
 
 func (e *readError) Error() string { return e.err.Error() }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bufPool holds read buffers of up to maxPooledBuffer bytes, so that
+// decoding a typical page allocates no read buffer at all.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
 const maxPooledBuffer = 4 << 20
 
-func (d *Doer) decode(body io.Reader, out any) error {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			bufPool.Put(buf)
-		}
-	}()
-	n, err := buf.ReadFrom(io.LimitReader(body, MaxResponseBody+1))
+func (d *Doer) decode(body io.Reader, size int64, out any) error {
+	if size > d.maxBody {
+		return fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
+	}
+	bp := bufPool.Get().(*[]byte)
+	b, err := readLimited(body, (*bp)[:0], size, d.maxBody)
+	if cap(b) <= maxPooledBuffer {
+		*bp = b[:0]
+		bufPool.Put(bp)
+	}
 	if err != nil {
-		return &readError{err: err}
+		return err
 	}
-	if n > MaxResponseBody {
-		return fmt.Errorf("response body is larger than %d MiB", MaxResponseBody>>20)
-	}
-	b := bytes.TrimSpace(buf.Bytes())
+	b = bytes.TrimSpace(b)
 	if out == nil || len(b) == 0 {
 		return nil
 	}
@@ -325,6 +336,42 @@ func (d *Doer) decode(body io.Reader, out any) error {
 		return fmt.Errorf("decoding response: %w", err)
 	}
 	return nil
+}
+
+// readLimited reads r into buf. A known size is allocated at once; an
+// unknown one grows by doubling but never past limit, so a body that never
+// ends costs about twice the limit, once.
+func readLimited(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
+	if size >= 0 && int64(cap(buf)) < size+1 {
+		buf = make([]byte, 0, min(size+1, limit)) // +1 to see EOF without growing
+	}
+	for {
+		if int64(len(buf)) >= limit {
+			// Full: one more byte means the body is too large.
+			var probe [1]byte
+			n, err := io.ReadFull(r, probe[:])
+			if n > 0 {
+				return buf, fmt.Errorf("response body is larger than the %d byte limit", limit)
+			}
+			if err == io.EOF {
+				return buf, nil
+			}
+			return buf, &readError{err: err}
+		}
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*int64(cap(buf)), 4096), limit))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, &readError{err: err}
+		}
+	}
 }
 
 func closeBody(b io.ReadCloser) {
