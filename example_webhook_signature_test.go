@@ -50,7 +50,7 @@ func ExampleWebhookHandler() {
 	defer srv.Close()
 
 	handler := mailgun.WebhookHandler(srv.WebhookSigningKey(), func(ctx context.Context, ev *mailgun.WebhookEvent) error {
-		fmt.Println("received", string(ev.EventData))
+		fmt.Println("received", ev.EventData.Event, "for", ev.EventData.Recipient)
 		return nil
 	}, mailgun.WithVerifyOptions(mailgun.WithTokenStore(mailgun.NewMemoryTokenStore(0, nil))))
 	mux := http.NewServeMux()
@@ -59,11 +59,14 @@ func ExampleWebhookHandler() {
 	defer receiver.Close()
 
 	// The fake signs the webhook with its key and POSTs it, as Mailgun does.
-	err := srv.DeliverWebhook(context.Background(), receiver.URL+"/webhooks/mailgun", map[string]string{"event": "delivered"})
+	err := srv.DeliverWebhook(context.Background(), receiver.URL+"/webhooks/mailgun", mailgun.Event{
+		Event:     mailgun.EventDelivered,
+		Recipient: "bob@example.com",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Output: received {"event":"delivered"}
+	// Output: received delivered for bob@example.com
 }
 
 func ExampleNewWebhookSignature() {

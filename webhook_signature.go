@@ -188,7 +188,7 @@ func VerifyWebhookSignature(signingKey string, sig WebhookSignature, opts ...Ver
 	if !own && !parent {
 		return ErrSignatureMismatch
 	}
-	secs, ok := parseUnixSeconds(sig.Timestamp)
+	secs, ok := webhookTimestampSeconds(sig.Timestamp)
 	if !ok {
 		return fmt.Errorf("%w: timestamp is not integer Unix seconds", ErrSignatureMismatch)
 	}
@@ -209,8 +209,8 @@ func VerifyWebhookSignature(signingKey string, sig WebhookSignature, opts ...Ver
 	return nil
 }
 
-// parseUnixSeconds accepts 1 to 18 ASCII digits.
-func parseUnixSeconds(s string) (int64, bool) {
+// webhookTimestampSeconds accepts 1 to 18 ASCII digits.
+func webhookTimestampSeconds(s string) (int64, bool) {
 	if len(s) == 0 || len(s) > 18 {
 		return 0, false
 	}
@@ -319,10 +319,12 @@ func WithVerifyOptions(opts ...VerifyOption) HandlerOption {
 	return func(c *handlerConfig) { c.verify = append(c.verify, opts...) }
 }
 
-// WebhookEvent is the body of a send webhook: the signature and the event.
+// WebhookEvent is the body of a send webhook: the signature and the event,
+// which is the same document the Events API returns. EventData.Raw holds
+// the event's JSON as received, unknown fields included.
 type WebhookEvent struct {
 	Signature WebhookSignature `json:"signature"`
-	EventData json.RawMessage  `json:"event-data"`
+	EventData Event            `json:"event-data"`
 }
 
 // WebhookHandler returns a handler for the send webhooks Mailgun POSTs to
@@ -391,11 +393,15 @@ func verifyStatus(err error) int {
 }
 
 // decodeWebhookEvent builds the event once the signature is verified; a
-// missing or null event-data is an error.
+// missing event-data, or one that is not an event object, is an error.
 func decodeWebhookEvent(sig WebhookSignature, data json.RawMessage) (*WebhookEvent, error) {
 	data = bytes.TrimSpace(data)
-	if len(data) == 0 || string(data) == "null" || data[0] != '{' {
+	if len(data) == 0 || data[0] != '{' {
 		return nil, errors.New("event-data is not a JSON object")
 	}
-	return &WebhookEvent{Signature: sig, EventData: data}, nil
+	ev := &WebhookEvent{Signature: sig}
+	if err := json.Unmarshal(data, &ev.EventData); err != nil {
+		return nil, err
+	}
+	return ev, nil
 }

@@ -75,7 +75,43 @@ func TestWebhookPayloadFixture(t *testing.T) {
 	require.NoError(t, json.Unmarshal(fixture(t, "examples/general/webhook-payload.delivered.json"), &ev))
 	assert.Equal(t, vectorSig(), ev.Signature)
 	assert.NoError(t, mailgun.VerifyWebhookSignature(vectorKey, ev.Signature, at(vectorTime)))
-	assert.Contains(t, string(ev.EventData), `"event": "delivered"`)
+
+	e := ev.EventData
+	assert.Equal(t, mailgun.EventDelivered, e.Event)
+	assert.Equal(t, "hK7mQVt1QtqRiOfQXta4sw", e.ID)
+	assert.Equal(t, time.Unix(1529006854, 329574000).UTC(), e.Timestamp)
+	assert.Equal(t, mailgun.LogLevelInfo, e.LogLevel)
+	assert.Equal(t, "john@example.org", e.Recipient)
+	assert.Equal(t, "example.org", e.RecipientDomain)
+	require.NotNil(t, e.Envelope)
+	assert.Equal(t, "198.51.100.23", e.Envelope.SendingIP)
+	require.NotNil(t, e.DeliveryStatus)
+	assert.Equal(t, 250, e.DeliveryStatus.Code)
+	assert.Equal(t, "mx1.example.org", e.DeliveryStatus.MXHost)
+	require.NotNil(t, e.Message)
+	assert.Equal(t, "20180614180734.1.ABCDEF0123456789@example.com", e.Message.Headers.MessageID)
+	assert.Equal(t, int64(586), e.Message.Size)
+	require.NotNil(t, e.Flags)
+	require.NotNil(t, e.Flags.IsAuthenticated)
+	assert.True(t, *e.Flags.IsAuthenticated)
+	assert.Contains(t, string(e.Raw), `"sending-ip": "198.51.100.23"`, "the event as received")
+}
+
+func TestWebhookEventKeepsUnknownFields(t *testing.T) {
+	body := `{"signature":{"timestamp":"1529006854","token":"` + vectorToken + `","signature":"` + vectorSignature + `"},
+		"event-data":{"event":"delivered","id":"x","timestamp":1529006854.5,"x-new-field":{"a":[1,2]},"recipient":"a@example.com"}}`
+	var ev mailgun.WebhookEvent
+	require.NoError(t, json.Unmarshal([]byte(body), &ev))
+	assert.Equal(t, "a@example.com", ev.EventData.Recipient)
+	assert.Contains(t, string(ev.EventData.Raw), `"x-new-field":{"a":[1,2]}`)
+
+	// Encoding keeps them too, so a webhook can be forwarded as received.
+	out, err := json.Marshal(ev)
+	require.NoError(t, err)
+	var back map[string]map[string]any
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.Equal(t, map[string]any{"a": []any{1.0, 2.0}}, back["event-data"]["x-new-field"])
+	assert.Equal(t, "1529006854", back["signature"]["timestamp"])
 }
 
 func TestWebhookSignatureTimestampJSON(t *testing.T) {
@@ -431,6 +467,8 @@ func TestWebhookHandler(t *testing.T) {
 			[]mailgun.HandlerOption{mailgun.WithVerifyOptions(mailgun.WithTimestampWindow(2 * time.Hour))}, result{200, true}},
 		{"no event-data", "POST", signedBody(t, key, now, `null`), nil, nil, result{400, false}},
 		{"event-data not an object", "POST", signedBody(t, key, now, `[1,2]`), nil, nil, result{400, false}},
+		{"event-data of the wrong shape", "POST", signedBody(t, key, now, `{"event":"delivered","timestamp":"yesterday"}`), nil, nil, result{400, false}},
+		{"event-data of the wrong shape, unsigned", "POST", signedBody(t, "key-other", now, `{"timestamp":"yesterday"}`), nil, nil, result{401, false}},
 		{"too large", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithMaxBodyBytes(int64(len(good) - 1))}, result{413, false}},
 		{"exactly the limit", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithMaxBodyBytes(int64(len(good)))}, result{200, true}},
 		{"store fails", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithVerifyOptions(mailgun.WithTokenStore(failingStore{}))}, result{500, false}},
@@ -486,8 +524,38 @@ func TestWebhookHandler(t *testing.T) {
 		require.NotNil(t, got)
 		assert.Equal(t, vectorSig(), got.Signature)
 		assert.Equal(t, "v", gotCtx.Value(key{}))
-		var data map[string]any
-		require.NoError(t, json.Unmarshal(got.EventData, &data))
-		assert.Equal(t, "delivered", data["event"])
+		assert.Equal(t, mailgun.EventDelivered, got.EventData.Event)
+		assert.Equal(t, "john@example.org", got.EventData.Recipient)
+	})
+}
+
+func FuzzWebhookHandler(f *testing.F) {
+	f.Add(fixture(f, "examples/general/webhook-payload.delivered.json"))
+	f.Add([]byte(`{"signature":{"timestamp":1529006854,"token":"t","signature":"s"},"event-data":{}}`))
+	f.Add([]byte(`{"signature":null,"event-data":null}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		called := false
+		h := mailgun.WebhookHandler(vectorKey, func(_ context.Context, ev *mailgun.WebhookEvent) error {
+			called = true
+			if mailgun.VerifyWebhookSignature(vectorKey, ev.Signature, at(vectorTime)) != nil {
+				t.Fatalf("fn called with an unverified signature %+v", ev.Signature)
+			}
+			return nil
+		}, mailgun.WithVerifyOptions(at(vectorTime)))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(body)))
+		switch rec.Code {
+		case 200:
+			if !called {
+				t.Fatal("200 without calling fn")
+			}
+		case 400, 401, 413:
+			if called {
+				t.Fatalf("%d after calling fn", rec.Code)
+			}
+		default:
+			t.Fatalf("unexpected status %d", rec.Code)
+		}
 	})
 }

@@ -3,6 +3,8 @@ package mailguntest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -323,24 +325,27 @@ func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("mailguntest: webhook receiver answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 }
 
-// DeliverWebhook POSTs a send webhook to webhookURL as Mailgun does: a JSON body
-// {"signature": ..., "event-data": event} signed with the server's webhook
-// signing key, with the server's clock as timestamp and a fresh token.
-// event is encoded as JSON (a mailgun.Event, a map, or json.RawMessage).
-// It returns a *DeliveryError when the receiver answers other than 2xx, and
-// the transport error when it cannot be reached; ctx bounds the call.
-func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event any) error {
-	data, err := json.Marshal(event)
-	if err != nil {
-		return fmt.Errorf("mailguntest: encoding the event: %w", err)
-	}
+// DeliverWebhook POSTs a send webhook to webhookURL as Mailgun does: a
+// JSON body {"signature": ..., "event-data": event} signed with the
+// server's webhook signing key, with the server's clock as timestamp and a
+// fresh token. An event without a Timestamp gets the server's time, and one
+// without an ID a random one. It returns a *DeliveryError when the receiver
+// answers other than 2xx, and the transport error when it cannot be
+// reached; ctx bounds the call.
+func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event mailgun.Event) error {
 	s.mu.Lock()
 	key := s.webhooks.signingKey
 	s.mu.Unlock()
-	body, err := json.Marshal(map[string]any{
-		"signature":  mailgun.NewWebhookSignature(key, s.now()),
-		"event-data": json.RawMessage(data),
-	})
+	now := s.now()
+	if event.Timestamp.IsZero() {
+		event.Timestamp = now.UTC()
+	}
+	if event.ID == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		event.ID = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	body, err := json.Marshal(mailgun.WebhookEvent{Signature: mailgun.NewWebhookSignature(key, now), EventData: event})
 	if err != nil {
 		return fmt.Errorf("mailguntest: encoding the webhook: %w", err)
 	}

@@ -3,7 +3,6 @@ package mailguntest_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -169,17 +168,24 @@ func TestDeliverWebhook(t *testing.T) {
 	}))
 	defer receiver.Close()
 
-	event := map[string]any{"event": "delivered", "id": "ev-1", "recipient": "bob@example.com"}
+	at := time.Date(2026, 4, 1, 10, 0, 0, 123456000, time.UTC)
+	event := mailgun.Event{Event: mailgun.EventDelivered, ID: "ev-1", Timestamp: at, Recipient: "bob@example.com"}
 	require.NoError(t, srv.DeliverWebhook(ctx, receiver.URL, event))
-	require.NoError(t, srv.DeliverWebhook(ctx, receiver.URL, json.RawMessage(`{"event":"opened"}`)))
+	require.NoError(t, srv.DeliverWebhook(ctx, receiver.URL, mailgun.Event{Event: mailgun.EventOpened}))
 
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, got, 2)
 	assert.Equal(t, "application/json", contentType)
-	var data map[string]any
-	require.NoError(t, json.Unmarshal(got[0].EventData, &data))
-	assert.Equal(t, "ev-1", data["id"])
+	assert.Equal(t, mailgun.EventDelivered, got[0].EventData.Event)
+	assert.Equal(t, "ev-1", got[0].EventData.ID)
+	assert.Equal(t, at, got[0].EventData.Timestamp)
+	assert.Equal(t, "bob@example.com", got[0].EventData.Recipient)
+	assert.Contains(t, string(got[0].EventData.Raw), `"timestamp":1775037600.123456`)
+	// Missing ids and timestamps are filled in, as every real event has them.
+	assert.Equal(t, mailgun.EventOpened, got[1].EventData.Event)
+	assert.NotEmpty(t, got[1].EventData.ID)
+	assert.WithinDuration(t, time.Now(), got[1].EventData.Timestamp, time.Hour)
 	assert.NotEqual(t, got[0].Signature.Token, got[1].Signature.Token, "a fresh token per delivery")
 	assert.NoError(t, mailgun.VerifyWebhookSignature(mailguntest.DefaultWebhookSigningKey, got[1].Signature))
 }
@@ -202,7 +208,7 @@ func TestDeliverWebhookRejected(t *testing.T) {
 			srv := mailguntest.NewServer(t, tt.opts...)
 			receiver := httptest.NewServer(mailgun.WebhookHandler(tt.handlerKey, func(context.Context, *mailgun.WebhookEvent) error { return nil }))
 			defer receiver.Close()
-			err := srv.DeliverWebhook(ctx, receiver.URL, map[string]string{"event": "accepted"})
+			err := srv.DeliverWebhook(ctx, receiver.URL, mailgun.Event{Event: mailgun.EventAccepted})
 			if tt.want == 0 {
 				require.NoError(t, err)
 				return
@@ -215,6 +221,6 @@ func TestDeliverWebhookRejected(t *testing.T) {
 	}
 
 	srv := mailguntest.NewServer(t)
-	assert.Error(t, srv.DeliverWebhook(ctx, "http://127.0.0.1:1/unreachable", map[string]string{}))
-	assert.Error(t, srv.DeliverWebhook(ctx, "http://example.com/", func() {}), "an event that does not encode")
+	assert.Error(t, srv.DeliverWebhook(ctx, "http://127.0.0.1:1/unreachable", mailgun.Event{}))
+	assert.Error(t, srv.DeliverWebhook(ctx, "://bad url", mailgun.Event{}))
 }
