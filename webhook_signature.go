@@ -338,7 +338,9 @@ type WebhookEvent struct {
 // is missing, wrong, outside the window or replayed, 500 when fn returns an
 // error (Mailgun then retries for about 8 hours) or the key is empty or the
 // TokenStore fails, and 200 otherwise. fn is never called for a request
-// that fails verification.
+// that fails verification; it may be nil to only acknowledge verified
+// webhooks. Retries deliver the same event again with a new signature:
+// de-duplicate by EventData.ID if that matters.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
 	cfg := newHandlerConfig(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -374,9 +376,11 @@ func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) e
 			writeStatus(w, http.StatusBadRequest)
 			return
 		}
-		if fn == nil || fn(r.Context(), ev) != nil {
-			writeStatus(w, http.StatusInternalServerError)
-			return
+		if fn != nil {
+			if err := fn(r.Context(), ev); err != nil {
+				writeStatus(w, http.StatusInternalServerError)
+				return
+			}
 		}
 		writeStatus(w, http.StatusOK)
 	})

@@ -492,11 +492,14 @@ func TestWebhookHandler(t *testing.T) {
 		assert.Equal(t, 500, rec.Code)
 	})
 
-	t.Run("nil fn", func(t *testing.T) {
+	t.Run("nil fn acknowledges verified webhooks", func(t *testing.T) {
 		h := mailgun.WebhookHandler(key, nil, clockOpt)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(good)))
-		assert.Equal(t, 500, rec.Code)
+		assert.Equal(t, 200, rec.Code)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(signedBody(t, "key-other", now, event))))
+		assert.Equal(t, 401, rec.Code)
 	})
 
 	t.Run("replay", func(t *testing.T) {

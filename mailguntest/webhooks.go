@@ -30,6 +30,16 @@ type webhooksState struct {
 	order      []string // ids in creation order
 	seq        int
 	signingKey string
+	httpClient *http.Client // for DeliverWebhook; nil: webhookHTTPClient
+}
+
+// webhookHTTPClient delivers webhooks unless WithWebhookHTTPClient says otherwise.
+var webhookHTTPClient = &http.Client{Timeout: 30 * time.Second}
+
+// WithWebhookHTTPClient makes DeliverWebhook send with hc, for receivers
+// that need it (an httptest.NewTLSServer's Client, say).
+func WithWebhookHTTPClient(hc *http.Client) Option {
+	return func(s *Server) { s.webhooks.httpClient = hc }
 }
 
 // WithWebhookSigningKey makes DeliverWebhook sign with key instead of
@@ -334,8 +344,11 @@ func (e *DeliveryError) Error() string {
 // reached; ctx bounds the call.
 func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event mailgun.Event) error {
 	s.mu.Lock()
-	key := s.webhooks.signingKey
+	key, hc := s.webhooks.signingKey, s.webhooks.httpClient
 	s.mu.Unlock()
+	if hc == nil {
+		hc = webhookHTTPClient
+	}
 	now := s.now()
 	if event.Timestamp.IsZero() {
 		event.Timestamp = now.UTC()
@@ -355,7 +368,7 @@ func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event ma
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "mailgun-mailguntest/webhooks")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("mailguntest: delivering webhook: %w", err)
 	}

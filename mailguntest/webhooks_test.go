@@ -220,7 +220,12 @@ func TestDeliverWebhookRejected(t *testing.T) {
 		})
 	}
 
-	srv := mailguntest.NewServer(t)
+	// A TLS receiver needs a client that trusts it.
+	tlsReceiver := httptest.NewTLSServer(mailgun.WebhookHandler(mailguntest.DefaultWebhookSigningKey, nil))
+	defer tlsReceiver.Close()
+	srv := mailguntest.NewServer(t, mailguntest.WithWebhookHTTPClient(tlsReceiver.Client()))
+	require.NoError(t, srv.DeliverWebhook(ctx, tlsReceiver.URL, mailgun.Event{Event: mailgun.EventClicked}))
+
 	assert.Error(t, srv.DeliverWebhook(ctx, "http://127.0.0.1:1/unreachable", mailgun.Event{}))
 	assert.Error(t, srv.DeliverWebhook(ctx, "://bad url", mailgun.Event{}))
 }
