@@ -339,8 +339,8 @@ type WebhookEvent struct {
 // error (Mailgun then retries for about 8 hours) or the key is empty or the
 // TokenStore fails, and 200 otherwise. fn is never called for a request
 // that fails verification; it may be nil to only acknowledge verified
-// webhooks. Retries deliver the same event again with a new signature:
-// de-duplicate by EventData.ID if that matters.
+// webhooks. Retries deliver the same event again: de-duplicate by
+// EventData.ID if that matters.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
 	cfg := newHandlerConfig(opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -331,6 +331,7 @@ type DeliveryError struct {
 	StatusCode int
 }
 
+// Error returns "mailguntest: webhook receiver answered <status>".
 func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("mailguntest: webhook receiver answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 }
