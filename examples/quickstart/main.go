@@ -39,6 +39,9 @@ var steps = []step{
 	{"errors you can branch on", errorsStep},
 	{"alerts and a verified alert webhook", alertsStep},
 	{"threshold alerts", thresholdAlertsStep},
+	{"account webhooks", accountWebhookStep},
+	{"click tracking", clickTrackingStep},
+	{"verified send webhooks", signedWebhookStep},
 }
 
 func main() {

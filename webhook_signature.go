@@ -1,0 +1,411 @@
+package mailgun
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// DefaultTimestampWindow is how far the timestamp of a send webhook may lie
+// from the clock, in either direction, unless WithTimestampWindow says
+// otherwise.
+const DefaultTimestampWindow = 5 * time.Minute
+
+// WebhookSignature is the "signature" object of a send webhook (domain and
+// account webhooks): HMAC-SHA256 of Timestamp+Token under the account's HTTP
+// webhook signing key, in hex.
+type WebhookSignature struct {
+	// Timestamp is the Unix time in seconds, as the exact text received
+	// (a JSON string or number); the signature covers this text.
+	Timestamp string `json:"timestamp"`
+	Token     string `json:"token"`
+	Signature string `json:"signature"`
+	// ParentSignature is set on events of a subaccount's domains: the same
+	// HMAC under the primary account's signing key.
+	ParentSignature string `json:"parent-signature,omitempty"`
+}
+
+// UnmarshalJSON decodes the signature object, taking the timestamp as a
+// JSON string or number and keeping its exact text.
+func (s *WebhookSignature) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Timestamp       json.RawMessage `json:"timestamp"`
+		Token           string          `json:"token"`
+		Signature       string          `json:"signature"`
+		ParentSignature string          `json:"parent-signature"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	ts, err := timestampText(raw.Timestamp)
+	if err != nil {
+		return err
+	}
+	*s = WebhookSignature{Timestamp: ts, Token: raw.Token, Signature: raw.Signature, ParentSignature: raw.ParentSignature}
+	return nil
+}
+
+// timestampText returns the text of a JSON string or number, or "" for null
+// or nothing.
+func timestampText(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", fmt.Errorf("webhook signature timestamp is neither a string nor a number")
+	}
+	return n.String(), nil
+}
+
+// SignWebhook returns the hex signature of timestamp and token under
+// signingKey, as Mailgun computes it. Use it to build signed payloads in
+// tests.
+func SignWebhook(signingKey, timestamp, token string) string {
+	return hex.EncodeToString(webhookMAC(signingKey, timestamp, token))
+}
+
+// NewWebhookSignature returns a signature for a webhook sent at t: the
+// Unix seconds of t, a random 50-character token, and the signature under
+// signingKey. For the signature of a subaccount event, also set
+// ParentSignature to SignWebhook(parentKey, s.Timestamp, s.Token).
+func NewWebhookSignature(signingKey string, t time.Time) WebhookSignature {
+	var b [25]byte
+	_, _ = rand.Read(b[:]) // never fails
+	s := WebhookSignature{Timestamp: strconv.FormatInt(t.Unix(), 10), Token: hex.EncodeToString(b[:])}
+	s.Signature = SignWebhook(signingKey, s.Timestamp, s.Token)
+	return s
+}
+
+func webhookMAC(key, timestamp, token string) []byte {
+	h := hmac.New(sha256.New, []byte(key))
+	h.Write([]byte(timestamp))
+	h.Write([]byte(token))
+	return h.Sum(nil)
+}
+
+// macMatches compares a received hex signature (either case) with mac in
+// constant time.
+func macMatches(mac []byte, received string) bool {
+	if len(received) != hex.EncodedLen(len(mac)) {
+		return false
+	}
+	got, err := hex.DecodeString(received)
+	return err == nil && hmac.Equal(mac, got)
+}
+
+// WithTimestampWindow sets how far a webhook's timestamp may lie from the
+// clock, in the past or the future; a timestamp exactly d away still
+// passes. d <= 0 keeps DefaultTimestampWindow.
+func WithTimestampWindow(d time.Duration) VerifyOption {
+	return func(c *verifyConfig) {
+		if d > 0 {
+			c.window = d
+		}
+	}
+}
+
+// WithVerifyClock makes verification read the time from now, for tests;
+// nil keeps time.Now.
+func WithVerifyClock(now func() time.Time) VerifyOption {
+	return func(c *verifyConfig) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithTokenStore rejects a webhook whose token store has seen before
+// (ErrSignatureReplayed). Tokens are recorded only for webhooks that pass
+// every other check, until their timestamp leaves the window. nil turns
+// the replay check off, which is the default.
+func WithTokenStore(store TokenStore) VerifyOption {
+	return func(c *verifyConfig) { c.store = store }
+}
+
+// WithVerifyContext passes ctx to the TokenStore. WebhookHandler uses the
+// request's context; the default is context.Background.
+func WithVerifyContext(ctx context.Context) VerifyOption {
+	return func(c *verifyConfig) {
+		if ctx != nil {
+			c.ctx = ctx
+		}
+	}
+}
+
+func webhookVerifyConfig(opts []VerifyOption) verifyConfig {
+	c := verifyConfig{window: DefaultTimestampWindow, now: time.Now, ctx: context.Background()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	return c
+}
+
+// VerifyWebhookSignature checks the signature of a send webhook (the
+// "signature" object of its body) against signingKey, the account's HTTP
+// webhook signing key (not the API key, and not the alerts signing key).
+//
+// It returns nil when the signature, or the parent signature of a
+// subaccount's event, is the HMAC-SHA256 of the exact received timestamp
+// and token under signingKey; so a primary account can verify its
+// subaccounts' events with its own key. Otherwise it returns an error
+// matching ErrSignatureMissing (no timestamp, token or signature),
+// ErrSignatureMismatch (wrong signature, or a timestamp that is not
+// integer Unix seconds), ErrSignatureExpired (the timestamp is more than
+// the window away from now, in either direction) or ErrSignatureReplayed
+// (the TokenStore saw the token before). A failing TokenStore gives its
+// error; an empty signingKey gives an error wrapping ErrInvalidArgument.
+// Errors never contain the key.
+func VerifyWebhookSignature(signingKey string, sig WebhookSignature, opts ...VerifyOption) error {
+	if signingKey == "" {
+		return invalidArg("webhook signing key is empty")
+	}
+	if sig.Timestamp == "" || sig.Token == "" || (sig.Signature == "" && sig.ParentSignature == "") {
+		return ErrSignatureMissing
+	}
+	mac := webhookMAC(signingKey, sig.Timestamp, sig.Token)
+	// Both are compared, so the time taken does not tell which one failed.
+	own, parent := macMatches(mac, sig.Signature), macMatches(mac, sig.ParentSignature)
+	if !own && !parent {
+		return ErrSignatureMismatch
+	}
+	secs, ok := webhookTimestampSeconds(sig.Timestamp)
+	if !ok {
+		return fmt.Errorf("%w: timestamp is not integer Unix seconds", ErrSignatureMismatch)
+	}
+	c := webhookVerifyConfig(opts)
+	signed := time.Unix(secs, 0)
+	if age := c.now().Sub(signed); age > c.window || age < -c.window {
+		return fmt.Errorf("%w: signed at %s, outside the %s window", ErrSignatureExpired, signed.UTC().Format(time.RFC3339), c.window)
+	}
+	if c.store != nil {
+		seen, err := c.store.SeenBefore(c.ctx, sig.Token, signed.Add(c.window))
+		if err != nil {
+			return fmt.Errorf("mailgun: webhook token store: %w", err)
+		}
+		if seen {
+			return ErrSignatureReplayed
+		}
+	}
+	return nil
+}
+
+// webhookTimestampSeconds accepts 1 to 18 ASCII digits.
+func webhookTimestampSeconds(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// DefaultMaxTokens is the capacity of a MemoryTokenStore made with
+// maxTokens <= 0.
+const DefaultMaxTokens = 100_000
+
+// MemoryTokenStore is a TokenStore in memory, for a single process. It holds
+// at most its capacity of tokens: expired tokens are dropped first, then
+// the ones closest to expiring, so size it above the number of webhooks
+// received within twice the timestamp window. Safe for concurrent use.
+type MemoryTokenStore struct {
+	max int
+	now func() time.Time
+
+	mu     sync.Mutex
+	tokens map[string]time.Time // token -> expiry
+	byExp  tokenHeap
+}
+
+// NewMemoryTokenStore returns an empty store holding at most maxTokens
+// tokens (DefaultMaxTokens when maxTokens <= 0) that reads the time from now
+// (time.Now when nil). Pass the clock given to WithVerifyClock, if any.
+func NewMemoryTokenStore(maxTokens int, now func() time.Time) *MemoryTokenStore {
+	if maxTokens <= 0 {
+		maxTokens = DefaultMaxTokens
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryTokenStore{max: maxTokens, now: now, tokens: map[string]time.Time{}}
+}
+
+// SeenBefore records token until expires and reports whether it was
+// already recorded and not expired. It never fails.
+func (s *MemoryTokenStore) SeenBefore(_ context.Context, token string, expires time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if exp, ok := s.tokens[token]; ok && exp.After(now) {
+		return true, nil
+	}
+	s.evict(now)
+	s.tokens[token] = expires
+	heap.Push(&s.byExp, tokenExpiry{token: token, expires: expires})
+	return false, nil
+}
+
+// Len returns how many tokens the store holds, expired ones included until
+// they are dropped.
+func (s *MemoryTokenStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tokens)
+}
+
+// evict drops expired tokens, then the tokens closest to expiring until
+// there is room for one more. Heap entries whose token was recorded again
+// since are stale and only removed.
+func (s *MemoryTokenStore) evict(now time.Time) {
+	for s.byExp.Len() > 0 {
+		top := s.byExp[0]
+		exp, ok := s.tokens[top.token]
+		switch {
+		case !ok || !exp.Equal(top.expires):
+			heap.Pop(&s.byExp) // stale
+		case !top.expires.After(now) || len(s.tokens) >= s.max:
+			heap.Pop(&s.byExp)
+			delete(s.tokens, top.token)
+		default:
+			return
+		}
+	}
+}
+
+type tokenExpiry struct {
+	token   string
+	expires time.Time
+}
+
+type tokenHeap []tokenExpiry
+
+func (h tokenHeap) Len() int           { return len(h) }
+func (h tokenHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h tokenHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *tokenHeap) Push(x any)        { *h = append(*h, x.(tokenExpiry)) }
+func (h *tokenHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// WithVerifyOptions makes WebhookHandler verify signatures with opts (a
+// window, a clock, a TokenStore). Later calls add to earlier ones.
+func WithVerifyOptions(opts ...VerifyOption) HandlerOption {
+	return func(c *handlerConfig) { c.verify = append(c.verify, opts...) }
+}
+
+// WebhookEvent is the body of a send webhook: the signature and the event,
+// which is the same document the Events API returns. EventData.Raw holds
+// the event's JSON as received, unknown fields included.
+type WebhookEvent struct {
+	Signature WebhookSignature `json:"signature"`
+	EventData Event            `json:"event-data"`
+}
+
+// WebhookHandler returns a handler for the send webhooks Mailgun POSTs to
+// a domain or account webhook URL. It reads the JSON body (at most
+// DefaultMaxWebhookBody, see WithMaxBodyBytes), verifies its signature with
+// VerifyWebhookSignature and the options of WithVerifyOptions, and calls fn
+// with the request's context and the event.
+//
+// It answers 405 to methods other than POST, 413 to a body over the limit,
+// 400 to a body that is not the JSON webhook shape, 401 when the signature
+// is missing, wrong, outside the window or replayed, 500 when fn returns an
+// error (Mailgun then retries for about 8 hours) or the key is empty or the
+// TokenStore fails, and 200 otherwise. fn is never called for a request
+// that fails verification; it may be nil to only acknowledge verified
+// webhooks. Retries deliver the same event again: de-duplicate by
+// EventData.ID if that matters.
+func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
+	cfg := newHandlerConfig(opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeStatus(w, http.StatusMethodNotAllowed)
+			return
+		}
+		body, status := readWebhookBody(r, cfg.maxBody)
+		if status != 0 {
+			writeStatus(w, status)
+			return
+		}
+		var raw struct {
+			Signature *WebhookSignature `json:"signature"`
+			EventData json.RawMessage   `json:"event-data"`
+		}
+		if err := json.Unmarshal(body, &raw); err != nil {
+			writeStatus(w, http.StatusBadRequest)
+			return
+		}
+		if raw.Signature == nil {
+			writeStatus(w, http.StatusUnauthorized)
+			return
+		}
+		vopts := append(cfg.verify[:len(cfg.verify):len(cfg.verify)], WithVerifyContext(r.Context()))
+		if err := VerifyWebhookSignature(signingKey, *raw.Signature, vopts...); err != nil {
+			writeStatus(w, verifyStatus(err))
+			return
+		}
+		ev, err := decodeWebhookEvent(*raw.Signature, raw.EventData)
+		if err != nil {
+			writeStatus(w, http.StatusBadRequest)
+			return
+		}
+		if fn != nil {
+			if err := fn(r.Context(), ev); err != nil {
+				writeStatus(w, http.StatusInternalServerError)
+				return
+			}
+		}
+		writeStatus(w, http.StatusOK)
+	})
+}
+
+// verifyStatus maps a verification error to the handler's answer.
+func verifyStatus(err error) int {
+	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired, ErrSignatureReplayed} {
+		if errors.Is(err, target) {
+			return http.StatusUnauthorized
+		}
+	}
+	return http.StatusInternalServerError
+}
+
+// decodeWebhookEvent builds the event once the signature is verified; a
+// missing event-data, or one that is not an event object, is an error.
+func decodeWebhookEvent(sig WebhookSignature, data json.RawMessage) (*WebhookEvent, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, errors.New("event-data is not a JSON object")
+	}
+	ev := &WebhookEvent{Signature: sig}
+	if err := json.Unmarshal(data, &ev.EventData); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
