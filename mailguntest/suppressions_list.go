@@ -1,0 +1,327 @@
+package mailguntest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// suppressionList is one domain's suppression list (bounces or allowlist),
+// keyed by address or value and served in key order like the real API.
+// It is guarded by Server.mu. Reads and removals work on a nil list, which
+// stands for a domain the server has not seen.
+type suppressionList[T any] struct {
+	items map[string]T
+	keys  []string // sorted keys of items, rebuilt when stale
+	stale bool
+}
+
+func (l *suppressionList[T]) put(key string, v T) {
+	if l.items == nil {
+		l.items = map[string]T{}
+	}
+	if _, ok := l.items[key]; !ok {
+		l.stale = true
+	}
+	l.items[key] = v
+}
+
+func (l *suppressionList[T]) get(key string) (T, bool) {
+	if l == nil {
+		var zero T
+		return zero, false
+	}
+	v, ok := l.items[key]
+	return v, ok
+}
+
+func (l *suppressionList[T]) remove(key string) bool {
+	if l == nil {
+		return false
+	}
+	if _, ok := l.items[key]; !ok {
+		return false
+	}
+	delete(l.items, key)
+	l.stale = true
+	return true
+}
+
+func (l *suppressionList[T]) clear() {
+	if l == nil {
+		return
+	}
+	clear(l.items)
+	l.keys, l.stale = nil, false
+}
+
+// sorted returns the keys in order. The slice is never modified in place,
+// so callers may keep it while the lock is held.
+func (l *suppressionList[T]) sorted() []string {
+	if l == nil {
+		return nil
+	}
+	if l.stale {
+		l.keys = slices.Sorted(maps.Keys(l.items))
+		l.stale = false
+	}
+	return l.keys
+}
+
+// values returns the items in key order.
+func (l *suppressionList[T]) values() []T {
+	if l == nil {
+		return nil
+	}
+	keys := l.sorted()
+	out := make([]T, len(keys))
+	for i, k := range keys {
+		out[i] = l.items[k]
+	}
+	return out
+}
+
+// lists holds the suppression lists of every domain.
+type lists[T any] map[string]*suppressionList[T]
+
+// of returns domain's list, creating it when create is set (nil otherwise).
+func (ls *lists[T]) of(domain string, create bool) *suppressionList[T] {
+	if l := (*ls)[domain]; l != nil || !create {
+		return l
+	}
+	if *ls == nil {
+		*ls = lists[T]{}
+	}
+	l := &suppressionList[T]{}
+	(*ls)[domain] = l
+	return l
+}
+
+// The real API's paging parameters.
+const (
+	defaultPageLimit = 100
+	maxPageLimit     = 1000
+)
+
+// pageQuery is a parsed list request: page is "" (the top), "next",
+// "previous" or "last"; cursor is the address parameter.
+type pageQuery struct {
+	page, cursor, term string
+	limit              int
+}
+
+func parsePageQuery(q url.Values) (pageQuery, error) {
+	pq := pageQuery{page: q.Get("page"), cursor: q.Get("address"), term: q.Get("term"), limit: defaultPageLimit}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPageLimit {
+			return pq, fmt.Errorf("limit must be an integer between 1 and %d", maxPageLimit)
+		}
+		pq.limit = n
+	}
+	switch pq.page {
+	case "first":
+		pq.page = ""
+	case "", "next", "previous", "last":
+	default:
+		return pq, fmt.Errorf("page must be one of first, next, previous, last")
+	}
+	return pq, nil
+}
+
+// page returns the keys of the requested page. pastEnd reports a next or
+// previous page that is empty because its cursor is not on the list (it
+// lies beyond the entries, or was removed): the real API has answered
+// those with "items": null, while the page after the last entry is [].
+func (l *suppressionList[T]) page(pq pageQuery) (keys []string, pastEnd bool) {
+	all := l.sorted()
+	lo := sort.SearchStrings(all, pq.term)
+	hi := lo + sort.Search(len(all)-lo, func(i int) bool { return !strings.HasPrefix(all[lo+i], pq.term) })
+	match := all[lo:hi]
+	switch pq.page {
+	case "last":
+		return match[max(0, len(match)-pq.limit):], false
+	case "next":
+		i := sort.Search(len(match), func(i int) bool { return match[i] > pq.cursor })
+		keys = match[i:min(len(match), i+pq.limit)]
+	case "previous":
+		j := sort.SearchStrings(match, pq.cursor)
+		keys = match[max(0, j-pq.limit):j]
+	default:
+		return match[:min(len(match), pq.limit)], false
+	}
+	if len(keys) > 0 {
+		return keys, false
+	}
+	_, onList := l.get(pq.cursor)
+	return keys, !onList
+}
+
+// paging is the "paging" object of a list page: absolute links with the
+// real parameters, in the real order.
+type paging struct {
+	First    string `json:"first"`
+	Last     string `json:"last"`
+	Next     string `json:"next"`
+	Previous string `json:"previous"`
+}
+
+// listPage is a list response; nil Items encode as null.
+type listPage[W any] struct {
+	Items  []W    `json:"items"`
+	Paging paging `json:"paging"`
+}
+
+// pagingLinks builds the links of a page whose keys are keys; an empty
+// page points next and previous at its own cursor, as the API does.
+func pagingLinks(r *http.Request, pq pageQuery, keys []string) paging {
+	base := baseURL(r) + r.URL.EscapedPath()
+	tail := "limit=" + strconv.Itoa(pq.limit) + "&term=" + url.QueryEscape(pq.term)
+	first, last := pq.cursor, pq.cursor
+	if len(keys) > 0 {
+		first, last = keys[0], keys[len(keys)-1]
+	}
+	return paging{
+		First:    base + "?" + tail,
+		Last:     base + "?page=last&" + tail,
+		Next:     base + "?page=next&address=" + url.QueryEscape(last) + "&" + tail,
+		Previous: base + "?page=previous&address=" + url.QueryEscape(first) + "&" + tail,
+	}
+}
+
+// buildList makes the answer to a list request from l (which may be nil),
+// rendering each item with render. Call it with the lock held.
+func buildList[T, W any](r *http.Request, l *suppressionList[T], render func(T) W) (listPage[W], error) {
+	pq, err := parsePageQuery(r.URL.Query())
+	if err != nil {
+		return listPage[W]{}, err
+	}
+	keys, pastEnd := l.page(pq)
+	out := listPage[W]{Paging: pagingLinks(r, pq, keys)}
+	if !pastEnd {
+		out.Items = make([]W, 0, len(keys))
+		for _, k := range keys {
+			out.Items = append(out.Items, render(l.items[k]))
+		}
+	}
+	return out, nil
+}
+
+// maxFormBody bounds the form and JSON bodies the fake reads.
+const maxFormBody = 10 << 20
+
+// readForm parses an urlencoded or multipart form body.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		return r.ParseForm()
+	case "multipart/form-data":
+		return r.ParseMultipartForm(maxFormBody)
+	}
+	return fmt.Errorf("unsupported Content-Type %q", r.Header.Get("Content-Type"))
+}
+
+// importBatch is how many parsed CSV rows are stored at a time, so the
+// lock is never held while the upload is read.
+const importBatch = 500
+
+// errCSVHeader is the API's answer to a CSV without the expected header.
+var errCSVHeader = apiMessage("while reading csv header")
+
+// importCSV reads the multipart "file" part of r as a stream, checks the
+// header row against columns (which must include one of required), and passes
+// rows (as column name to value maps, missing cells "") to parse; rows it
+// rejects are skipped, as the API's background import does. Accepted rows
+// are handed to store in batches. It never buffers the whole file.
+func importCSV[T any](r *http.Request, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fmt.Errorf("expected a multipart/form-data body: %v", err)
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return errors.New("missing the file part")
+		}
+		if err != nil {
+			return fmt.Errorf("while reading multipart body: %v", err)
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		return readCSV(part, columns, required, parse, store)
+	}
+}
+
+func readCSV[T any](src io.Reader, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
+	cr := csv.NewReader(src)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return errCSVHeader
+	}
+	index := map[string]int{}
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(columns, name) {
+			return errCSVHeader
+		}
+		index[name] = i
+	}
+	if !slices.ContainsFunc(required, func(c string) bool { _, ok := index[c]; return ok }) {
+		return errCSVHeader
+	}
+	row := make(map[string]string, len(columns))
+	batch := make([]T, 0, importBatch)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			store(batch)
+			return fmt.Errorf("while reading csv: %v", err)
+		}
+		for _, c := range columns {
+			row[c] = ""
+			if i, ok := index[c]; ok && i < len(rec) {
+				row[c] = strings.Clone(strings.TrimSpace(rec[i]))
+			}
+		}
+		if v, ok := parse(row); ok {
+			batch = append(batch, v)
+		}
+		if len(batch) == importBatch {
+			store(batch)
+			batch = batch[:0]
+		}
+	}
+	store(batch)
+	return nil
+}
+
+// apiMessage is an error whose text is the API's own message.
+type apiMessage string
+
+func (m apiMessage) Error() string { return string(m) }
+
+// wireTime formats a time as the suppression APIs send it.
+func wireTime(t time.Time) string { return t.UTC().Format(time.RFC1123) }
+
+// validAddress is the fake's notion of an email address.
+func validAddress(s string) bool {
+	return strings.TrimSpace(s) != "" && strings.Contains(s, "@")
+}
