@@ -53,7 +53,7 @@ func (s *Server) listAllowlist(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getAllowlist(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	e, ok := s.allowlist.lists.of(r.PathValue("domain"), false).get(r.PathValue("value"))
+	e, ok := s.allowlist.lists.of(r.PathValue("domain"), false).get(lastSegment(r))
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, allowlistNotFound)
@@ -111,7 +111,7 @@ func (s *Server) storeAllowlist(domain string, entries ...mailgun.AllowlistEntry
 }
 
 func (s *Server) deleteAllowlist(w http.ResponseWriter, r *http.Request) {
-	value := r.PathValue("value")
+	value := lastSegment(r)
 	s.mu.Lock()
 	ok := s.allowlist.lists.of(r.PathValue("domain"), false).remove(value)
 	s.mu.Unlock()
@@ -180,17 +180,16 @@ func (s *Server) Allowlist(domain string) []mailgun.AllowlistEntry {
 
 // Allowlisted reports whether address is protected from domain's bounce
 // list: it is on the allowlist itself, or the part after its last "@" is.
+// A value without "@" is not an address and is never allowlisted.
 func (s *Server) Allowlisted(domain, address string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.allowlist.lists.of(domain, false)
-	if _, ok := l.get(address); ok {
-		return true
-	}
 	i := strings.LastIndexByte(address, '@')
 	if i < 0 {
 		return false
 	}
-	_, ok := l.get(address[i+1:])
-	return ok
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.allowlist.lists.of(domain, false)
+	_, exact := l.get(address)
+	_, byDomain := l.get(address[i+1:])
+	return exact || byDomain
 }

@@ -60,7 +60,7 @@ func (s *Server) listBounces(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getBounce(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	b, ok := s.bounces.lists.of(r.PathValue("domain"), false).get(r.PathValue("address"))
+	b, ok := s.bounces.lists.of(r.PathValue("domain"), false).get(lastSegment(r))
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, bounceNotFound)
@@ -172,7 +172,7 @@ func (s *Server) storeBounces(domain string, bounces ...mailgun.Bounce) {
 }
 
 func (s *Server) deleteBounce(w http.ResponseWriter, r *http.Request) {
-	address := r.PathValue("address")
+	address := lastSegment(r)
 	s.mu.Lock()
 	ok := s.bounces.lists.of(r.PathValue("domain"), false).remove(address)
 	s.mu.Unlock()

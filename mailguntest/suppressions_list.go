@@ -313,6 +313,18 @@ func readCSV[T any](src io.Reader, columns, required []string, parse func(map[st
 	return nil
 }
 
+// lastSegment returns the last path segment of r decoded the way Mailgun
+// decodes a suppression address: as a form value, so a "+" left unescaped
+// becomes a space (and the lookup then fails, as on the real API).
+func lastSegment(r *http.Request) string {
+	p := r.URL.EscapedPath()
+	v, err := url.QueryUnescape(p[strings.LastIndexByte(p, '/')+1:])
+	if err != nil {
+		return r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	}
+	return v
+}
+
 // apiMessage is an error whose text is the API's own message.
 type apiMessage string
 
