@@ -2,9 +2,11 @@ package mailguntest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -307,4 +309,24 @@ func TestAddBouncesSeeding(t *testing.T) {
 	b, err := srv.Client().Bounces.Get(t.Context(), "example.com", "a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, "x", b.Error)
+}
+
+func ExampleServer_AddBounces() {
+	srv := mailguntest.Start()
+	defer srv.Close()
+	// Seed what the code under test will find on the bounce list.
+	srv.AddBounces("example.com",
+		mailgun.Bounce{Address: "gone@example.org", Error: "No such mailbox"},
+		mailgun.Bounce{Address: "full@example.org", Code: "552", Error: "Mailbox full"},
+	)
+
+	c := srv.Client()
+	if err := c.Bounces.Delete(context.Background(), "example.com", "gone@example.org"); err != nil {
+		log.Fatal(err)
+	}
+	for _, b := range srv.Bounces("example.com") {
+		fmt.Println(b.Address, b.Code)
+	}
+	// Output:
+	// full@example.org 552
 }
