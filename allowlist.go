@@ -100,7 +100,7 @@ func (s *AllowlistService) AddAddress(ctx context.Context, domain, address, reas
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkAddress("address", address); err != nil {
+	if err := checkEmailAddress("address", address); err != nil {
 		return err
 	}
 	return s.add(ctx, domain, "address", address, reason)
@@ -143,7 +143,7 @@ func (s *AllowlistService) add(ctx context.Context, domain, field, value, reason
 // as an *os.File, or no byte of it had been read. Otherwise the first
 // error is returned.
 func (s *AllowlistService) Import(ctx context.Context, domain string, csv io.Reader) error {
-	return importCSV(ctx, s.client, domain, "whitelists", csv)
+	return importSuppressionCSV(ctx, s.client, domain, "whitelists", csv)
 }
 
 // Delete removes value (an address or a domain) from the allowlist. It

@@ -51,7 +51,7 @@ func (b *Bounce) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	code, err := decodeCode(w.Code)
+	code, err := decodeBounceCode(w.Code)
 	if err != nil {
 		return err
 	}
@@ -63,8 +63,8 @@ func (b *Bounce) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// decodeCode reads an SMTP code sent as a JSON string or number.
-func decodeCode(raw json.RawMessage) (string, error) {
+// decodeBounceCode reads an SMTP code sent as a JSON string or number.
+func decodeBounceCode(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
@@ -145,8 +145,8 @@ func (e *BatchError) Error() string {
 // Unwrap returns Err, so errors.Is and errors.As see the request's error.
 func (e *BatchError) Unwrap() error { return e.Err }
 
-// checkAddress rejects an empty value and one that is not an email address.
-func checkAddress(name, value string) error {
+// checkEmailAddress rejects an empty value and one that is not an email address.
+func checkEmailAddress(name, value string) error {
 	if err := required(name, value); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *BouncesService) Get(ctx context.Context, domain, address string) (*Boun
 	if err := required("domain", domain); err != nil {
 		return nil, err
 	}
-	if err := checkAddress("address", address); err != nil {
+	if err := checkEmailAddress("address", address); err != nil {
 		return nil, err
 	}
 	var b Bounce
@@ -197,15 +197,19 @@ func (s *BouncesService) Add(ctx context.Context, domain string, in BounceInput)
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkAddress("address", in.Address); err != nil {
+	if err := checkEmailAddress("address", in.Address); err != nil {
 		return err
 	}
 	rec := in.record()
 	form := url.Values{"address": {rec.Address}}
-	for k, v := range map[string]string{"code": rec.Code, "error": rec.Error, "created_at": rec.CreatedAt} {
-		if v != "" {
-			form.Set(k, v)
-		}
+	if rec.Code != "" {
+		form.Set("code", rec.Code)
+	}
+	if rec.Error != "" {
+		form.Set("error", rec.Error)
+	}
+	if rec.CreatedAt != "" {
+		form.Set("created_at", rec.CreatedAt)
 	}
 	r := &doer.Request{Method: http.MethodPost, Path: []string{"v3", domain, "bounces"}, Body: doer.Form(form)}
 	return s.client.do(ctx, r, nil)
@@ -225,7 +229,7 @@ func (s *BouncesService) AddMany(ctx context.Context, domain string, records []B
 		return invalidArg("records is empty")
 	}
 	for i, in := range records {
-		if err := checkAddress(fmt.Sprintf("records[%d].Address", i), in.Address); err != nil {
+		if err := checkEmailAddress(fmt.Sprintf("records[%d].Address", i), in.Address); err != nil {
 			return err
 		}
 	}
@@ -258,11 +262,11 @@ func (s *BouncesService) AddMany(ctx context.Context, domain string, records []B
 // as an *os.File, or no byte of it had been read. Otherwise the first
 // error is returned.
 func (s *BouncesService) Import(ctx context.Context, domain string, csv io.Reader) error {
-	return importCSV(ctx, s.client, domain, "bounces", csv)
+	return importSuppressionCSV(ctx, s.client, domain, "bounces", csv)
 }
 
-// importCSV posts csv to /v3/{domain}/{list}/import.
-func importCSV(ctx context.Context, c *Client, domain, list string, csv io.Reader) error {
+// importSuppressionCSV posts csv to /v3/{domain}/{list}/import.
+func importSuppressionCSV(ctx context.Context, c *Client, domain, list string, csv io.Reader) error {
 	if err := required("domain", domain); err != nil {
 		return err
 	}
@@ -284,7 +288,7 @@ func (s *BouncesService) Delete(ctx context.Context, domain, address string) err
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkAddress("address", address); err != nil {
+	if err := checkEmailAddress("address", address); err != nil {
 		return err
 	}
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v3", domain, "bounces", address}}

@@ -11,7 +11,7 @@ import (
 
 // allowlistState holds every domain's allowlist.
 type allowlistState struct {
-	lists lists[mailgun.AllowlistEntry]
+	lists suppressionLists[mailgun.AllowlistEntry]
 }
 
 func (s *Server) allowlistRoutes(mux *http.ServeMux) {
@@ -32,17 +32,17 @@ type allowlistJSON struct {
 }
 
 func renderAllowlist(e mailgun.AllowlistEntry) allowlistJSON {
-	return allowlistJSON{Value: e.Value, Reason: e.Reason, Type: string(e.Type), CreatedAt: wireTime(e.CreatedAt)}
+	return allowlistJSON{Value: e.Value, Reason: e.Reason, Type: string(e.Type), CreatedAt: suppressionTime(e.CreatedAt)}
 }
 
 const allowlistNotFound = "Address/Domain not found in allowlist table"
 
 // errMissingAddressOrDomain is the API's answer to an add without either field.
-var errMissingAddressOrDomain = apiMessage("Missing mandatory parameter: address/domain")
+var errMissingAddressOrDomain = suppressionMessage("Missing mandatory parameter: address/domain")
 
 func (s *Server) listAllowlist(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	page, err := buildList(r, s.allowlist.lists.of(r.PathValue("domain"), false), renderAllowlist)
+	page, err := buildSuppressionPage(r, s.allowlist.lists.of(r.PathValue("domain"), false), renderAllowlist)
 	s.mu.Unlock()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -53,7 +53,7 @@ func (s *Server) listAllowlist(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getAllowlist(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	e, ok := s.allowlist.lists.of(r.PathValue("domain"), false).get(lastSegment(r))
+	e, ok := s.allowlist.lists.of(r.PathValue("domain"), false).get(suppressionPathValue(r))
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, allowlistNotFound)
@@ -65,7 +65,7 @@ func (s *Server) getAllowlist(w http.ResponseWriter, r *http.Request) {
 // addAllowlist takes an address or a domain field; address wins when
 // both are sent, as on the real API.
 func (s *Server) addAllowlist(w http.ResponseWriter, r *http.Request) {
-	if err := readForm(w, r); err != nil {
+	if err := readSuppressionForm(w, r); err != nil {
 		writeError(w, http.StatusBadRequest, errMissingAddressOrDomain.Error())
 		return
 	}
@@ -86,7 +86,7 @@ func (s *Server) newAllowlistEntry(address, domain, reason string) (mailgun.Allo
 	e := mailgun.AllowlistEntry{Reason: reason, CreatedAt: s.now()}
 	switch {
 	case address != "":
-		if !validAddress(address) {
+		if !validSuppressionAddress(address) {
 			return e, fmt.Errorf("'address' parameter is not a valid address: %q", address)
 		}
 		e.Value, e.Type = address, mailgun.AllowlistAddress
@@ -111,7 +111,7 @@ func (s *Server) storeAllowlist(domain string, entries ...mailgun.AllowlistEntry
 }
 
 func (s *Server) deleteAllowlist(w http.ResponseWriter, r *http.Request) {
-	value := lastSegment(r)
+	value := suppressionPathValue(r)
 	s.mu.Lock()
 	ok := s.allowlist.lists.of(r.PathValue("domain"), false).remove(value)
 	s.mu.Unlock()
@@ -142,11 +142,11 @@ func (s *Server) importAllowlist(w http.ResponseWriter, r *http.Request) {
 		return e, err == nil
 	}
 	columns := []string{"address", "domain"}
-	if err := importCSV(r, columns, columns, parse, func(e []mailgun.AllowlistEntry) { s.storeAllowlist(domain, e...) }); err != nil {
+	if err := importSuppressionCSV(r, columns, columns, parse, func(e []mailgun.AllowlistEntry) { s.storeAllowlist(domain, e...) }); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"message": importMessage})
+	writeJSON(w, http.StatusAccepted, map[string]string{"message": suppressionImportMessage})
 }
 
 // AddAllowlist puts entries on domain's allowlist, replacing entries with

@@ -14,7 +14,7 @@ import (
 
 // bouncesState holds every domain's bounce list.
 type bouncesState struct {
-	lists lists[mailgun.Bounce]
+	lists suppressionLists[mailgun.Bounce]
 }
 
 // maxBounceBatch is the largest JSON batch the API takes; it answers 400
@@ -42,14 +42,14 @@ type bounceJSON struct {
 }
 
 func renderBounce(b mailgun.Bounce) bounceJSON {
-	return bounceJSON{Address: b.Address, Code: b.Code, Error: b.Error, CreatedAt: wireTime(b.CreatedAt)}
+	return bounceJSON{Address: b.Address, Code: b.Code, Error: b.Error, CreatedAt: suppressionTime(b.CreatedAt)}
 }
 
 const bounceNotFound = "Address not found in bounces table"
 
 func (s *Server) listBounces(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	page, err := buildList(r, s.bounces.lists.of(r.PathValue("domain"), false), renderBounce)
+	page, err := buildSuppressionPage(r, s.bounces.lists.of(r.PathValue("domain"), false), renderBounce)
 	s.mu.Unlock()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -60,7 +60,7 @@ func (s *Server) listBounces(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getBounce(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	b, ok := s.bounces.lists.of(r.PathValue("domain"), false).get(lastSegment(r))
+	b, ok := s.bounces.lists.of(r.PathValue("domain"), false).get(suppressionPathValue(r))
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, bounceNotFound)
@@ -76,7 +76,7 @@ func (s *Server) addBounces(w http.ResponseWriter, r *http.Request) {
 		s.addBounceBatch(w, r, domain)
 		return
 	}
-	if err := readForm(w, r); err != nil {
+	if err := readSuppressionForm(w, r); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -101,7 +101,7 @@ func (s *Server) addBounceBatch(w http.ResponseWriter, r *http.Request, domain s
 		Error     string          `json:"error"`
 		CreatedAt string          `json:"created_at"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody)).Decode(&in); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSuppressionBody)).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid JSON: expected an array of bounce records")
 		return
 	}
@@ -111,7 +111,7 @@ func (s *Server) addBounceBatch(w http.ResponseWriter, r *http.Request, domain s
 	}
 	batch := make([]mailgun.Bounce, 0, len(in))
 	for _, rec := range in {
-		code, err := jsonCode(rec.Code)
+		code, err := bounceCode(rec.Code)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
@@ -127,8 +127,8 @@ func (s *Server) addBounceBatch(w http.ResponseWriter, r *http.Request, domain s
 	writeJSON(w, http.StatusOK, map[string]string{"message": strconv.Itoa(len(batch)) + " addresses have been added to the bounces table"})
 }
 
-// jsonCode reads a code sent as a JSON string (or, leniently, a number).
-func jsonCode(raw json.RawMessage) (string, error) {
+// bounceCode reads a code sent as a JSON string (or, leniently, a number).
+func bounceCode(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
@@ -145,7 +145,7 @@ func jsonCode(raw json.RawMessage) (string, error) {
 
 // newBounce checks one record as the API would and fills its defaults.
 func (s *Server) newBounce(address, code, errText, createdAt string) (mailgun.Bounce, error) {
-	if !validAddress(address) {
+	if !validSuppressionAddress(address) {
 		return mailgun.Bounce{}, fmt.Errorf("'address' parameter is not a valid address: %q", address)
 	}
 	b := mailgun.Bounce{Address: address, Code: code, Error: errText, CreatedAt: s.now()}
@@ -172,7 +172,7 @@ func (s *Server) storeBounces(domain string, bounces ...mailgun.Bounce) {
 }
 
 func (s *Server) deleteBounce(w http.ResponseWriter, r *http.Request) {
-	address := lastSegment(r)
+	address := suppressionPathValue(r)
 	s.mu.Lock()
 	ok := s.bounces.lists.of(r.PathValue("domain"), false).remove(address)
 	s.mu.Unlock()
@@ -190,8 +190,8 @@ func (s *Server) deleteAllBounces(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Bounced addresses for this domain have been removed"})
 }
 
-// importMessage is the API's answer to an accepted CSV upload.
-const importMessage = "file uploaded successfully for processing. standby..."
+// suppressionImportMessage is the API's answer to an accepted CSV upload.
+const suppressionImportMessage = "file uploaded successfully for processing. standby..."
 
 // importBounces reads the CSV while it arrives. Unlike the API, which
 // answers first and imports later, the rows are stored before the answer,
@@ -203,11 +203,11 @@ func (s *Server) importBounces(w http.ResponseWriter, r *http.Request) {
 		return b, err == nil
 	}
 	columns := []string{"address", "code", "error", "created_at"}
-	if err := importCSV(r, columns, columns[:1], parse, func(b []mailgun.Bounce) { s.storeBounces(domain, b...) }); err != nil {
+	if err := importSuppressionCSV(r, columns, columns[:1], parse, func(b []mailgun.Bounce) { s.storeBounces(domain, b...) }); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"message": importMessage})
+	writeJSON(w, http.StatusAccepted, map[string]string{"message": suppressionImportMessage})
 }
 
 // AddBounces puts bounces on domain's bounce list, as if deliveries to

@@ -91,16 +91,16 @@ func (l *suppressionList[T]) values() []T {
 	return out
 }
 
-// lists holds the suppression lists of every domain.
-type lists[T any] map[string]*suppressionList[T]
+// suppressionLists holds one kind of suppression list for every domain.
+type suppressionLists[T any] map[string]*suppressionList[T]
 
 // of returns domain's list, creating it when create is set (nil otherwise).
-func (ls *lists[T]) of(domain string, create bool) *suppressionList[T] {
+func (ls *suppressionLists[T]) of(domain string, create bool) *suppressionList[T] {
 	if l := (*ls)[domain]; l != nil || !create {
 		return l
 	}
 	if *ls == nil {
-		*ls = lists[T]{}
+		*ls = suppressionLists[T]{}
 	}
 	l := &suppressionList[T]{}
 	(*ls)[domain] = l
@@ -109,23 +109,23 @@ func (ls *lists[T]) of(domain string, create bool) *suppressionList[T] {
 
 // The real API's paging parameters.
 const (
-	defaultPageLimit = 100
-	maxPageLimit     = 1000
+	suppressionDefaultLimit = 100
+	suppressionMaxLimit     = 1000
 )
 
-// pageQuery is a parsed list request: page is "" (the top), "next",
+// suppressionQuery is a parsed list request: page is "" (the top), "next",
 // "previous" or "last"; cursor is the address parameter.
-type pageQuery struct {
+type suppressionQuery struct {
 	page, cursor, term string
 	limit              int
 }
 
-func parsePageQuery(q url.Values) (pageQuery, error) {
-	pq := pageQuery{page: q.Get("page"), cursor: q.Get("address"), term: q.Get("term"), limit: defaultPageLimit}
+func parseSuppressionQuery(q url.Values) (suppressionQuery, error) {
+	pq := suppressionQuery{page: q.Get("page"), cursor: q.Get("address"), term: q.Get("term"), limit: suppressionDefaultLimit}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxPageLimit {
-			return pq, fmt.Errorf("limit must be an integer between 1 and %d", maxPageLimit)
+		if err != nil || n < 1 || n > suppressionMaxLimit {
+			return pq, fmt.Errorf("limit must be an integer between 1 and %d", suppressionMaxLimit)
 		}
 		pq.limit = n
 	}
@@ -143,7 +143,7 @@ func parsePageQuery(q url.Values) (pageQuery, error) {
 // previous page that is empty because its cursor is not on the list (it
 // lies beyond the entries, or was removed): the real API has answered
 // those with "items": null, while the page after the last entry is [].
-func (l *suppressionList[T]) page(pq pageQuery) (keys []string, pastEnd bool) {
+func (l *suppressionList[T]) page(pq suppressionQuery) (keys []string, pastEnd bool) {
 	all := l.sorted()
 	lo := sort.SearchStrings(all, pq.term)
 	hi := lo + sort.Search(len(all)-lo, func(i int) bool { return !strings.HasPrefix(all[lo+i], pq.term) })
@@ -167,31 +167,31 @@ func (l *suppressionList[T]) page(pq pageQuery) (keys []string, pastEnd bool) {
 	return keys, !onList
 }
 
-// paging is the "paging" object of a list page: absolute links with the
+// suppressionPaging is the "paging" object of a list page: absolute links with the
 // real parameters, in the real order.
-type paging struct {
+type suppressionPaging struct {
 	First    string `json:"first"`
 	Last     string `json:"last"`
 	Next     string `json:"next"`
 	Previous string `json:"previous"`
 }
 
-// listPage is a list response; nil Items encode as null.
-type listPage[W any] struct {
-	Items  []W    `json:"items"`
-	Paging paging `json:"paging"`
+// suppressionPage is a list response; nil Items encode as null.
+type suppressionPage[W any] struct {
+	Items  []W               `json:"items"`
+	Paging suppressionPaging `json:"paging"`
 }
 
-// pagingLinks builds the links of a page whose keys are keys; an empty
+// suppressionLinks builds the links of a page whose keys are keys; an empty
 // page points next and previous at its own cursor, as the API does.
-func pagingLinks(r *http.Request, pq pageQuery, keys []string) paging {
+func suppressionLinks(r *http.Request, pq suppressionQuery, keys []string) suppressionPaging {
 	base := baseURL(r) + r.URL.EscapedPath()
 	tail := "limit=" + strconv.Itoa(pq.limit) + "&term=" + url.QueryEscape(pq.term)
 	first, last := pq.cursor, pq.cursor
 	if len(keys) > 0 {
 		first, last = keys[0], keys[len(keys)-1]
 	}
-	return paging{
+	return suppressionPaging{
 		First:    base + "?" + tail,
 		Last:     base + "?page=last&" + tail,
 		Next:     base + "?page=next&address=" + url.QueryEscape(last) + "&" + tail,
@@ -199,15 +199,15 @@ func pagingLinks(r *http.Request, pq pageQuery, keys []string) paging {
 	}
 }
 
-// buildList makes the answer to a list request from l (which may be nil),
+// buildSuppressionPage makes the answer to a list request from l (which may be nil),
 // rendering each item with render. Call it with the lock held.
-func buildList[T, W any](r *http.Request, l *suppressionList[T], render func(T) W) (listPage[W], error) {
-	pq, err := parsePageQuery(r.URL.Query())
+func buildSuppressionPage[T, W any](r *http.Request, l *suppressionList[T], render func(T) W) (suppressionPage[W], error) {
+	pq, err := parseSuppressionQuery(r.URL.Query())
 	if err != nil {
-		return listPage[W]{}, err
+		return suppressionPage[W]{}, err
 	}
 	keys, pastEnd := l.page(pq)
-	out := listPage[W]{Paging: pagingLinks(r, pq, keys)}
+	out := suppressionPage[W]{Paging: suppressionLinks(r, pq, keys)}
 	if !pastEnd {
 		out.Items = make([]W, 0, len(keys))
 		for _, k := range keys {
@@ -217,35 +217,35 @@ func buildList[T, W any](r *http.Request, l *suppressionList[T], render func(T) 
 	return out, nil
 }
 
-// maxFormBody bounds the form and JSON bodies the fake reads.
-const maxFormBody = 10 << 20
+// maxSuppressionBody bounds the form and JSON bodies the fake reads.
+const maxSuppressionBody = 10 << 20
 
-// readForm parses an urlencoded or multipart form body.
-func readForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+// readSuppressionForm parses an urlencoded or multipart form body.
+func readSuppressionForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSuppressionBody)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		return r.ParseForm()
 	case "multipart/form-data":
-		return r.ParseMultipartForm(maxFormBody)
+		return r.ParseMultipartForm(maxSuppressionBody)
 	}
 	return fmt.Errorf("unsupported Content-Type %q", r.Header.Get("Content-Type"))
 }
 
-// importBatch is how many parsed CSV rows are stored at a time, so the
+// suppressionImportBatch is how many parsed CSV rows are stored at a time, so the
 // lock is never held while the upload is read.
-const importBatch = 500
+const suppressionImportBatch = 500
 
-// errCSVHeader is the API's answer to a CSV without the expected header.
-var errCSVHeader = apiMessage("while reading csv header")
+// errSuppressionCSVHeader is the API's answer to a CSV without the expected header.
+var errSuppressionCSVHeader = suppressionMessage("while reading csv header")
 
-// importCSV reads the multipart "file" part of r as a stream, checks the
+// importSuppressionCSV reads the multipart "file" part of r as a stream, checks the
 // header row against columns (which must include one of required), and passes
 // rows (as column name to value maps, missing cells "") to parse; rows it
 // rejects are skipped, as the API's background import does. Accepted rows
 // are handed to store in batches. It never buffers the whole file.
-func importCSV[T any](r *http.Request, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
+func importSuppressionCSV[T any](r *http.Request, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return fmt.Errorf("expected a multipart/form-data body: %v", err)
@@ -261,31 +261,31 @@ func importCSV[T any](r *http.Request, columns, required []string, parse func(ma
 		if part.FormName() != "file" {
 			continue
 		}
-		return readCSV(part, columns, required, parse, store)
+		return readSuppressionCSV(part, columns, required, parse, store)
 	}
 }
 
-func readCSV[T any](src io.Reader, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
+func readSuppressionCSV[T any](src io.Reader, columns, required []string, parse func(map[string]string) (T, bool), store func([]T)) error {
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return errCSVHeader
+		return errSuppressionCSVHeader
 	}
 	index := map[string]int{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !slices.Contains(columns, name) {
-			return errCSVHeader
+			return errSuppressionCSVHeader
 		}
 		index[name] = i
 	}
 	if !slices.ContainsFunc(required, func(c string) bool { _, ok := index[c]; return ok }) {
-		return errCSVHeader
+		return errSuppressionCSVHeader
 	}
 	row := make(map[string]string, len(columns))
-	batch := make([]T, 0, importBatch)
+	batch := make([]T, 0, suppressionImportBatch)
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -304,7 +304,7 @@ func readCSV[T any](src io.Reader, columns, required []string, parse func(map[st
 		if v, ok := parse(row); ok {
 			batch = append(batch, v)
 		}
-		if len(batch) == importBatch {
+		if len(batch) == suppressionImportBatch {
 			store(batch)
 			batch = batch[:0]
 		}
@@ -313,10 +313,10 @@ func readCSV[T any](src io.Reader, columns, required []string, parse func(map[st
 	return nil
 }
 
-// lastSegment returns the last path segment of r decoded the way Mailgun
+// suppressionPathValue returns the last path segment of r decoded the way Mailgun
 // decodes a suppression address: as a form value, so a "+" left unescaped
 // becomes a space (and the lookup then fails, as on the real API).
-func lastSegment(r *http.Request) string {
+func suppressionPathValue(r *http.Request) string {
 	p := r.URL.EscapedPath()
 	v, err := url.QueryUnescape(p[strings.LastIndexByte(p, '/')+1:])
 	if err != nil {
@@ -325,15 +325,15 @@ func lastSegment(r *http.Request) string {
 	return v
 }
 
-// apiMessage is an error whose text is the API's own message.
-type apiMessage string
+// suppressionMessage is an error whose text is the API's own message.
+type suppressionMessage string
 
-func (m apiMessage) Error() string { return string(m) }
+func (m suppressionMessage) Error() string { return string(m) }
 
-// wireTime formats a time as the suppression APIs send it.
-func wireTime(t time.Time) string { return t.UTC().Format(time.RFC1123) }
+// suppressionTime formats a time as the suppression APIs send it.
+func suppressionTime(t time.Time) string { return t.UTC().Format(time.RFC1123) }
 
-// validAddress is the fake's notion of an email address.
-func validAddress(s string) bool {
+// validSuppressionAddress is the fake's notion of an email address.
+func validSuppressionAddress(s string) bool {
 	return strings.TrimSpace(s) != "" && strings.Contains(s, "@")
 }
