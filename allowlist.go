@@ -100,7 +100,7 @@ func (s *AllowlistService) AddAddress(ctx context.Context, domain, address, reas
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkEmailAddress("address", address); err != nil {
+	if err := checkListAddress("address", address); err != nil {
 		return err
 	}
 	return s.add(ctx, domain, "address", address, reason)

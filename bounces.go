@@ -145,8 +145,8 @@ func (e *BatchError) Error() string {
 // Unwrap returns Err, so errors.Is and errors.As see the request's error.
 func (e *BatchError) Unwrap() error { return e.Err }
 
-// checkEmailAddress rejects an empty value and one that is not an email address.
-func checkEmailAddress(name, value string) error {
+// checkListAddress rejects an empty value and one that is not an email address.
+func checkListAddress(name, value string) error {
 	if err := required(name, value); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *BouncesService) Get(ctx context.Context, domain, address string) (*Boun
 	if err := required("domain", domain); err != nil {
 		return nil, err
 	}
-	if err := checkEmailAddress("address", address); err != nil {
+	if err := checkListAddress("address", address); err != nil {
 		return nil, err
 	}
 	var b Bounce
@@ -197,7 +197,7 @@ func (s *BouncesService) Add(ctx context.Context, domain string, in BounceInput)
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkEmailAddress("address", in.Address); err != nil {
+	if err := checkListAddress("address", in.Address); err != nil {
 		return err
 	}
 	rec := in.record()
@@ -229,7 +229,7 @@ func (s *BouncesService) AddMany(ctx context.Context, domain string, records []B
 		return invalidArg("records is empty")
 	}
 	for i, in := range records {
-		if err := checkEmailAddress(fmt.Sprintf("records[%d].Address", i), in.Address); err != nil {
+		if err := checkListAddress(fmt.Sprintf("records[%d].Address", i), in.Address); err != nil {
 			return err
 		}
 	}
@@ -288,7 +288,7 @@ func (s *BouncesService) Delete(ctx context.Context, domain, address string) err
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	if err := checkEmailAddress("address", address); err != nil {
+	if err := checkListAddress("address", address); err != nil {
 		return err
 	}
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v3", domain, "bounces", address}}
