@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/mgkit/mailgun/internal/doer"
@@ -20,15 +23,27 @@ type Page[T any] struct {
 }
 
 // ListOptions controls a walk of a suppression list (bounces, allowlist).
-// A nil *ListOptions means the defaults.
+// Lists are ordered by address (or value), not by time. A nil *ListOptions
+// means the defaults.
 type ListOptions struct {
-	// Limit is the page size, 1 to 1000; 0 means 100.
+	// Limit is the page size, 1 to 1000; 0 means DefaultListLimit (100).
+	// Anything else is rejected with ErrInvalidArgument.
 	Limit int
-	// Cursor resumes from Page.Next of an earlier call; "" starts at the top.
+	// Cursor resumes from Page.Next of an earlier call; "" starts at the
+	// top. A cursor carries the limit and term of the walk that made it,
+	// so Limit and Term are not applied again when Cursor is set. A cursor
+	// of another list or domain is rejected with ErrInvalidArgument.
 	Cursor string
-	// Term keeps only entries that start with this prefix.
+	// Term keeps only entries that start with this prefix; "" keeps all.
 	Term string
 }
+
+// DefaultListLimit is the page size of a suppression list walk when
+// ListOptions.Limit is 0.
+const DefaultListLimit = 100
+
+// maxListLimit is the largest page the suppression lists serve.
+const maxListLimit = 1000
 
 // iterate walks pages from start ("" for the first page) and yields every
 // item, holding one page in memory at a time. It stops after a page with no
@@ -117,4 +132,66 @@ func checkCursor(cursor string, segments ...string) error {
 		return invalidArg("cursor belongs to another list")
 	}
 	return nil
+}
+
+// suppressionPage fetches one page of the suppression list at
+// /v3/{domain}/{list}, from opts.Cursor or from the top.
+func suppressionPage[T any](ctx context.Context, c *Client, domain, list string, opts *ListOptions) (*Page[T], error) {
+	start, query, err := suppressionQuery(domain, list, opts)
+	if err != nil {
+		return nil, err
+	}
+	return fetchSuppressionPage[T](ctx, c, domain, list, query, start)
+}
+
+// suppressions walks the suppression list at /v3/{domain}/{list}. Bad
+// options are yielded as the only error, before anything is sent.
+func suppressions[T any](ctx context.Context, c *Client, domain, list string, opts *ListOptions) iter.Seq2[T, error] {
+	start, query, err := suppressionQuery(domain, list, opts)
+	if err != nil {
+		return func(yield func(T, error) bool) {
+			var zero T
+			yield(zero, err)
+		}
+	}
+	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[T], error) {
+		return fetchSuppressionPage[T](ctx, c, domain, list, query, cursor)
+	})
+}
+
+// suppressionQuery checks domain and opts and returns the cursor to start
+// from (if any) and the query of the first page.
+func suppressionQuery(domain, list string, opts *ListOptions) (string, url.Values, error) {
+	if err := required("domain", domain); err != nil {
+		return "", nil, err
+	}
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Limit < 0 || o.Limit > maxListLimit {
+		return "", nil, invalidArg("limit %d is out of range 1..%d (0 means %d)", o.Limit, maxListLimit, DefaultListLimit)
+	}
+	if o.Cursor != "" {
+		if err := checkCursor(o.Cursor, domain, list); err != nil {
+			return "", nil, err
+		}
+		return o.Cursor, nil, nil
+	}
+	if o.Limit == 0 {
+		o.Limit = DefaultListLimit
+	}
+	q := url.Values{"limit": {strconv.Itoa(o.Limit)}}
+	if o.Term != "" {
+		q.Set("term", o.Term)
+	}
+	return "", q, nil
+}
+
+func fetchSuppressionPage[T any](ctx context.Context, c *Client, domain, list string, query url.Values, cursor string) (*Page[T], error) {
+	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
+	if cursor == "" {
+		r.Path, r.Query = []string{"v3", domain, list}, query
+	}
+	return getLinkPage[T](ctx, c, r)
 }

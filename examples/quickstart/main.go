@@ -37,6 +37,8 @@ type step struct {
 // steps run in order; each file of this program adds the steps of one area.
 var steps = []step{
 	{"errors you can branch on", errorsStep},
+	{"bounces: add, list, remove", bouncesStep},
+	{"allowlist: add, list, remove", allowlistStep},
 	{"alerts and a verified alert webhook", alertsStep},
 	{"threshold alerts", thresholdAlertsStep},
 	{"account webhooks", accountWebhookStep},
