@@ -1,6 +1,9 @@
 package mailguntest
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // state is the fake's data, one part per resource. Every part is guarded by Server.mu.
 type state struct {
@@ -12,15 +15,29 @@ type state struct {
 	events    eventsState // also the source of stats, metrics and logs
 }
 
-// routes registers every endpoint and initialises each resource's state.
-func (s *Server) routes(mux *http.ServeMux) {
+// routes registers every endpoint, initialises each resource's state, and
+// returns the handler of the API.
+//
+// Paths under /v3/domains/ get a mux of their own: Go's ServeMux refuses
+// "/v3/domains/{name}/tracking" next to "/v3/{domain}/bounces/{address}",
+// since each matches a path the other does not, while Mailgun reads
+// "domains" as a keyword (no domain name lacks a dot).
+func (s *Server) routes() http.Handler {
+	mux, domains := http.NewServeMux(), http.NewServeMux()
 	s.alertRoutes(mux)
 	s.bounceRoutes(mux)
 	s.allowlistRoutes(mux)
 	s.webhookRoutes(mux)
-	s.trackingRoutes(mux)
+	s.trackingRoutes(mux, domains)
 	s.eventRoutes(mux)
 	s.statsRoutes(mux)
 	s.metricsRoutes(mux)
 	s.logsRoutes(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v3/domains/") {
+			domains.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }

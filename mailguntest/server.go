@@ -94,9 +94,7 @@ func Start(opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(s)
 	}
-	mux := http.NewServeMux()
-	s.routes(mux)
-	s.srv = httptest.NewServer(s.serve(mux))
+	s.srv = httptest.NewServer(s.serve(s.routes()))
 	return s
 }
 

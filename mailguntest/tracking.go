@@ -43,11 +43,11 @@ func WithCertificateDelay(d time.Duration) Option {
 	return func(s *Server) { s.tracking.certDelay = d }
 }
 
-func (s *Server) trackingRoutes(mux *http.ServeMux) {
+func (s *Server) trackingRoutes(mux, domains *http.ServeMux) {
 	s.tracking.domains = map[string]*mailgun.TrackingSettings{}
 	s.tracking.certs = map[string]*certificate{}
-	mux.HandleFunc("GET /v3/domains/{name}/tracking", s.getTracking)
-	mux.HandleFunc("PUT /v3/domains/{name}/tracking/{section}", s.updateTracking)
+	domains.HandleFunc("GET /v3/domains/{name}/tracking", s.getTracking)
+	domains.HandleFunc("PUT /v3/domains/{name}/tracking/{section}", s.updateTracking)
 	mux.HandleFunc("GET /v2/x509/{host}/status", s.certificateStatus)
 	mux.HandleFunc("POST /v2/x509/{host}", s.generateCertificate)
 	mux.HandleFunc("PUT /v2/x509/{host}", s.regenerateCertificate)
