@@ -97,7 +97,7 @@ func TestAllowlistWire(t *testing.T) {
 		assert.Equal(t, "/v3/example.com/whitelists/import", req.RequestURI)
 		parts := suppressionMultipartFile(t, req)
 		require.Len(t, parts, 1)
-		assert.Equal(t, csv, suppressionFilePart(parts["file:whitelists.csv"]))
+		assert.Equal(t, csv, parts["file:whitelists.csv"])
 	})
 
 	t.Run("Delete", func(t *testing.T) {

@@ -82,10 +82,6 @@ func suppressionMultipartFile(t *testing.T, req wireRequest) map[string]string {
 	}
 }
 
-// suppressionFilePart returns a file part's content without the CRLF that
-// doer.Multipart writes before the closing delimiter, which already starts
-// with one; CSV readers take it for a blank line.
-func suppressionFilePart(content string) string { return strings.TrimSuffix(content, "\r\n") }
 
 // suppressionCoverExamples fails if a file in dir is not in covered.
 func suppressionCoverExamples(t *testing.T, dir string, covered []string) {
@@ -230,7 +226,7 @@ func TestBouncesWire(t *testing.T) {
 		assert.Equal(t, "/v3/example.com/bounces/import", req.RequestURI)
 		parts := suppressionMultipartFile(t, req)
 		require.Len(t, parts, 1)
-		assert.Equal(t, csv, suppressionFilePart(parts["file:bounces.csv"]))
+		assert.Equal(t, csv, parts["file:bounces.csv"])
 	})
 
 	t.Run("Delete", func(t *testing.T) {
