@@ -82,7 +82,6 @@ func suppressionMultipartFile(t *testing.T, req wireRequest) map[string]string {
 	}
 }
 
-
 // suppressionCoverExamples fails if a file in dir is not in covered.
 func suppressionCoverExamples(t *testing.T, dir string, covered []string) {
 	t.Helper()
