@@ -317,19 +317,25 @@ func (s *TrackingService) GenerateCertificate(ctx context.Context, trackingHost 
 
 // RegenerateCertificate asks Mailgun to renew the expired certificate of
 // trackingHost in the background. A certificate that is still valid is
-// ErrConflict. A generation already in progress is answered 429, which
-// matches ErrRateLimited although it is a conflict: it is retried by the
-// retry policy like a rate limit before it is returned.
+// ErrConflict. A generation already in progress is answered 429 by
+// Mailgun: that answer is not retried, and its error matches ErrConflict
+// (as well as ErrRateLimited, its status).
 func (s *TrackingService) RegenerateCertificate(ctx context.Context, trackingHost string) (*CertificateJob, error) {
-	return s.certificateJob(ctx, http.MethodPut, trackingHost)
+	job, err := s.certificateJob(ctx, http.MethodPut, trackingHost, http.StatusTooManyRequests)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
+		return nil, fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return job, err
 }
 
-func (s *TrackingService) certificateJob(ctx context.Context, method, host string) (*CertificateJob, error) {
+func (s *TrackingService) certificateJob(ctx context.Context, method, host string, final ...int) (*CertificateJob, error) {
 	if err := required("tracking host", host); err != nil {
 		return nil, err
 	}
 	var out CertificateJob
-	if err := s.client.do(ctx, &doer.Request{Method: method, Path: []string{"v2", "x509", host}}, &out); err != nil {
+	r := &doer.Request{Method: method, Path: []string{"v2", "x509", host}, FinalStatuses: final}
+	if err := s.client.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -347,7 +347,7 @@ func TestTrackingErrorShapes(t *testing.T) {
 		{"x509.404.json", "PUT", "/v2/x509/" + host, 404, regenerate, mailgun.ErrNotFound, "x509 cert not found"},
 		{"post-v2-x509-domain.409.json", "POST", "/v2/x509/" + host, 409, generate, mailgun.ErrConflict, "x509 key pair generation has already been initiated for example.com"},
 		{"put-v2-x509-domain.409.json", "PUT", "/v2/x509/" + host, 409, regenerate, mailgun.ErrConflict, "x509 certificate is still valid until 2009-11-10 23:00:00 +0000 UTC"},
-		{"put-v2-x509-domain.429.json", "PUT", "/v2/x509/" + host, 429, regenerate, mailgun.ErrRateLimited, "x509 key pair generation job is already in progress for example.com"},
+		{"put-v2-x509-domain.429.json", "PUT", "/v2/x509/" + host, 429, regenerate, mailgun.ErrConflict, "x509 key pair generation job is already in progress for example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -363,6 +363,7 @@ func TestTrackingErrorShapes(t *testing.T) {
 			if tt.sentinel != nil {
 				assert.ErrorIs(t, err, tt.sentinel)
 			}
+			assert.Len(t, m.sent(), 1, "error answers of these endpoints are final: no retry")
 		})
 	}
 }
@@ -610,6 +611,7 @@ func TestCertificateLifecycleAgainstFake(t *testing.T) {
 	require.ErrorIs(t, err, mailgun.ErrConflict)
 	_, err = c.Tracking.RegenerateCertificate(ctx, host)
 	require.ErrorIs(t, err, mailgun.ErrRateLimited, "the API's 429 for a job in progress")
+	require.ErrorIs(t, err, mailgun.ErrConflict, "which is a conflict, not a rate limit")
 
 	clk.Add(time.Minute)
 	cert, err = c.Tracking.CertificateStatus(ctx, host)

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,6 +124,10 @@ type Request struct {
 	// Idempotent marks a POST that only reads (an analytics query), so it
 	// is retried like a GET.
 	Idempotent bool
+	// FinalStatuses are statuses this endpoint uses for a final answer,
+	// never retried even where the retry rules would (an x509 PUT answers
+	// 429 for "already in progress").
+	FinalStatuses []int
 }
 
 // Do sends r and decodes a JSON success body into out (which may be nil).
@@ -149,7 +154,8 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
 			return nil
 		}
-		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable())
+		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
+			!slices.Contains(r.FinalStatuses, res.status)
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
 			return res.err

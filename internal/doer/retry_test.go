@@ -326,3 +326,14 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, int32(1), seen.Load())
 }
+
+func TestFinalStatusesAreNotRetried(t *testing.T) {
+	d, attempts := target(t, "429")
+	err := d.Do(context.Background(), &Request{Method: http.MethodPut, Path: []string{"v2", "x509", "email.example.com"}, FinalStatuses: []int{429}}, nil)
+	require.Error(t, err)
+	assert.Equal(t, 1, attempts())
+
+	d, attempts = target(t, "503")
+	require.Error(t, d.Do(context.Background(), &Request{Method: http.MethodPut, Path: []string{"v2", "x"}, FinalStatuses: []int{429}}, nil))
+	assert.Equal(t, 4, attempts(), "other statuses keep their rules")
+}
