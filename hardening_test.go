@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mgkit/mailgun"
+	"github.com/mgkit/mailgun/mailguntest"
 )
 
 // rawServer is a misbehaving HTTP server on a raw TCP listener: for each
@@ -227,3 +229,98 @@ func TestMisbehavingServers(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRetryStorm(t *testing.T) {
+	// 1,000 calls while half of all requests are answered 429 with
+	// Retry-After: 0. Each call must succeed or, after its 3 retries, end
+	// with ErrRateLimited; and the server must have seen exactly one
+	// attempt per call plus one per 429 that was followed by a retry.
+	srv := mailguntest.NewServer(t)
+	srv.AddBounces("example.com", mailgun.Bounce{Address: "storm@example.com", Code: "550"})
+	srv.Fail("GET", "/v3/*/bounces/*", mailguntest.Fault{Status: 429, RetryAfter: "0", Probability: 0.5}, -1)
+	const calls, workers, retries = 1000, 20, 3
+	c := srv.Client(mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: retries, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+
+	var mu sync.Mutex
+	succeeded, limited := 0, 0
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for range calls / workers {
+				b, err := c.Bounces.Get(context.Background(), "example.com", "storm@example.com")
+				mu.Lock()
+				switch {
+				case err == nil:
+					assert.Equal(t, "storm@example.com", b.Address)
+					succeeded++
+				case errors.Is(err, mailgun.ErrRateLimited):
+					limited++
+				default:
+					t.Errorf("worker %d: unexpected error %v", w, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+
+	faults := 0
+	reqs := srv.Requests()
+	for _, r := range reqs {
+		if r.Fault {
+			faults++
+		}
+	}
+	assert.Equal(t, calls, succeeded+limited)
+	assert.Equal(t, calls+faults-limited, len(reqs), "attempts the server saw")
+	// With p = 0.5, a call fails all 4 attempts with probability 1/16.
+	assert.InDelta(t, calls/16, limited, 35)
+	t.Logf("%d calls: %d succeeded, %d rate limited; %d requests, %d answered 429", calls, succeeded, limited, len(reqs), faults)
+}
+
+func TestManyGoroutinesShareOneClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 calls")
+	}
+	srv := mailguntest.NewServer(t)
+	c := srv.Client()
+	ctx := context.Background()
+	const goroutines, callsEach = 200, 50
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			domain := fmt.Sprintf("d%d.example.com", g%7)
+			for i := range callsEach {
+				addr := fmt.Sprintf("u%d+%d@example.org", g, i)
+				var err error
+				switch i % 5 {
+				case 0:
+					err = c.Bounces.Add(ctx, domain, mailgun.BounceInput{Address: addr, Code: "550"})
+				case 1:
+					_, err = c.Bounces.Get(ctx, domain, fmt.Sprintf("u%d+%d@example.org", g, i-1))
+				case 2:
+					err = c.Allowlist.AddAddress(ctx, domain, addr, "vip")
+				case 3:
+					_, err = c.Tracking.Get(ctx, domain)
+				case 4:
+					for _, lerr := range c.Bounces.List(ctx, domain, &mailgun.ListOptions{Limit: 10}) {
+						if lerr != nil {
+							err = lerr
+							break
+						}
+					}
+				}
+				if err != nil {
+					t.Errorf("goroutine %d call %d: %v", g, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for d := range 7 {
+		total += len(srv.Bounces(fmt.Sprintf("d%d.example.com", d)))
+	}
+	assert.Equal(t, goroutines*callsEach/5, total, "every bounce added once")
+}
