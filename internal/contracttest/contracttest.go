@@ -67,6 +67,15 @@ func Path() string {
 // Load returns the contract, loaded and validated once per test binary.
 func Load(t testing.TB) *Contract {
 	t.Helper()
+	c, err := Loaded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Loaded is Load outside a test (for TestMain).
+func Loaded() (*Contract, error) {
 	loadOnce.Do(func() {
 		loader := openapi3.NewLoader()
 		loader.IsExternalRefsAllowed = false
@@ -86,10 +95,7 @@ func Load(t testing.TB) *Contract {
 		}
 		loaded = &Contract{Doc: doc, router: router, requests: map[string]int{}, responses: map[string]int{}}
 	})
-	if loadErr != nil {
-		t.Fatal(loadErr)
-	}
-	return loaded
+	return loaded, loadErr
 }
 
 // Operations returns the operationIds of the contract, sorted.
