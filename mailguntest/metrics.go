@@ -67,7 +67,12 @@ var eventAttributes = map[string]func(e *storedEvent) []string{
 	"domain":             func(e *storedEvent) []string { return []string{e.domain} },
 	"recipient_domain":   func(e *storedEvent) []string { return []string{e.ev.RecipientDomain} },
 	"recipient_provider": func(e *storedEvent) []string { return []string{e.ev.RecipientProvider} },
-	"tag":                func(e *storedEvent) []string { return e.ev.Tags },
+	"tag": func(e *storedEvent) []string {
+		if len(e.ev.Tags) == 0 {
+			return []string{""}
+		}
+		return e.ev.Tags
+	},
 	"country": func(e *storedEvent) []string {
 		if e.ev.Geolocation == nil {
 			return []string{""}
