@@ -262,8 +262,14 @@ func TestStatsBadInput(t *testing.T) {
 		name string
 		call func(c *mailgun.Client) error
 	}{
-		{"empty domain", func(c *mailgun.Client) error { _, err := c.Stats.DomainTotals(ctx, "", mailgun.StatsQuery{Events: ok}); return err }},
-		{"no events", func(c *mailgun.Client) error { _, err := c.Stats.DomainTotals(ctx, "example.com", mailgun.StatsQuery{}); return err }},
+		{"empty domain", func(c *mailgun.Client) error {
+			_, err := c.Stats.DomainTotals(ctx, "", mailgun.StatsQuery{Events: ok})
+			return err
+		}},
+		{"no events", func(c *mailgun.Client) error {
+			_, err := c.Stats.DomainTotals(ctx, "example.com", mailgun.StatsQuery{})
+			return err
+		}},
 		{"blank event", func(c *mailgun.Client) error {
 			_, err := c.Stats.AccountTotals(ctx, mailgun.StatsQuery{Events: []mailgun.EventName{" "}})
 			return err
