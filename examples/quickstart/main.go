@@ -37,6 +37,9 @@ type step struct {
 // steps run in order; each file of this program adds the steps of one area.
 var steps = []step{
 	{"errors you can branch on", errorsStep},
+	{"seed events", seedEventsStep},
+	{"page through events and logs", pageEventsStep},
+	{"totals from Stats and Metrics", totalsStep},
 }
 
 func main() {
