@@ -241,3 +241,21 @@ func TestMetricsRates(t *testing.T) {
 	assert.Equal(t, "0.3333", rate(1, 3))
 	assert.Equal(t, "1.0000", rate(2, 2))
 }
+
+// FuzzParseFilter checks that any expression either fails to parse or
+// evaluates without panicking, the same way twice.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"foo", `"foo bar" OR baz`, "(a AND NOT b) OR (c d)", ">10000 <20000", "NOT (x OR", `""`, "((((a))))"} {
+		f.Add(s, "a foo 15000")
+	}
+	f.Fuzz(func(t *testing.T, expr, value string) {
+		x, err := parseFilter(expr)
+		if err != nil {
+			return
+		}
+		v := &fieldValues{values: strings.Fields(value)}
+		if x.match(v) != x.match(v) {
+			t.Fatal("evaluation is not deterministic")
+		}
+	})
+}
