@@ -2,15 +2,21 @@ package mailgun
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mgkit/mailgun/internal/doer"
 )
 
 // EventsService reads and polls a domain's event log (/v3/{domain}/events).
@@ -309,8 +315,22 @@ type EventBatch struct {
 type EventTemplate struct {
 	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
-	// IsText is read from a boolean or from a "true"/"false" string.
+	// IsText is read from a boolean or a string such as "true".
 	IsText *bool `json:"is-text,omitempty"`
+}
+
+// MarshalJSON writes is-text as the string "true" or "false", the type
+// the Events API declares for it.
+func (t EventTemplate) MarshalJSON() ([]byte, error) {
+	w := struct {
+		Name    string `json:"name,omitempty"`
+		Version string `json:"version,omitempty"`
+		IsText  string `json:"is-text,omitempty"`
+	}{Name: t.Name, Version: t.Version}
+	if t.IsText != nil {
+		w.IsText = strconv.FormatBool(*t.IsText)
+	}
+	return json.Marshal(w)
 }
 
 // ListMember is the member of a list_member_uploaded event.
@@ -603,4 +623,446 @@ func appendUnixSeconds(dst []byte, t time.Time) []byte {
 	}
 	dst = append(dst, '.')
 	return append(dst, frac[:n]...)
+}
+
+// EventFilter selects events by the filter parameters of the Events API.
+// Each field holds an expression of Mailgun's filter language: a term
+// ("bob"), terms that must all match ("foo bar" or "foo AND bar"), "OR",
+// "NOT", parentheses, a quoted phrase, and for Size the comparisons
+// ">10000" and "<20000". Quote, Or, Not, GreaterThan, LessThan and Between
+// build the common forms. Different fields are ANDed; empty fields are not
+// sent.
+//
+// Deprecated: the Events API is deprecated; LogsQuery filters the Logs API.
+type EventFilter struct {
+	// Event selects event types, such as Or(EventFailed, EventRejected).
+	Event string
+	// Recipient is the single recipient an event is about.
+	Recipient string
+	// Recipients matches any potential recipient of stored events.
+	Recipients string
+	// From and To match the From and To MIME headers.
+	From string
+	To   string
+	// Subject matches the subject line.
+	Subject string
+	// MessageID matches the Mailgun message id. Angle brackets around the
+	// whole value, as the send API returns it, are removed.
+	MessageID string
+	// Attachment matches attachment file names.
+	Attachment string
+	// List is the address of the mailing list a message was sent to.
+	List string
+	// Tags matches the message's tags.
+	Tags string
+	// Size matches the message size in bytes, usually with GreaterThan,
+	// LessThan or Between.
+	Size string
+	// Severity keeps failed events of one severity.
+	Severity Severity
+}
+
+func (f *EventFilter) encode(v url.Values) {
+	set := func(key, value string) {
+		if strings.TrimSpace(value) != "" {
+			v.Set(key, value)
+		}
+	}
+	msgID := strings.TrimSpace(f.MessageID)
+	if strings.HasPrefix(msgID, "<") && strings.HasSuffix(msgID, ">") {
+		msgID = msgID[1 : len(msgID)-1]
+	}
+	set("event", f.Event)
+	set("recipient", f.Recipient)
+	set("recipients", f.Recipients)
+	set("from", f.From)
+	set("to", f.To)
+	set("subject", f.Subject)
+	set("message-id", msgID)
+	set("attachment", f.Attachment)
+	set("list", f.List)
+	set("tags", f.Tags)
+	set("size", f.Size)
+	set("severity", string(f.Severity))
+}
+
+// Quote returns s as one literal value of the filter language: unchanged
+// when it is a plain word, otherwise in double quotes, so that spaces,
+// parentheses, comparisons and the words AND, OR and NOT are matched as
+// text. The language has no escape for a double quote: one inside s
+// becomes a space.
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func Quote(s string) string {
+	plain := s != "" && s != "AND" && s != "OR" && s != "NOT" &&
+		!strings.ContainsAny(s, "\"()<> \t\r\n\f\v")
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, " ") + `"`
+}
+
+// Or returns an expression that matches any of values, each quoted with
+// Quote: Or(EventFailed, EventRejected) is "failed OR rejected". It returns
+// "" for no values.
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func Or[T ~string](values ...T) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = Quote(string(v))
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// Not returns an expression that matches values not containing value
+// (quoted with Quote): Not("internal") is "NOT internal".
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func Not[T ~string](value T) string { return "NOT " + Quote(string(value)) }
+
+// GreaterThan returns the numeric comparison ">n", for EventFilter.Size.
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func GreaterThan(n int64) string { return ">" + strconv.FormatInt(n, 10) }
+
+// LessThan returns the numeric comparison "<n", for EventFilter.Size.
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func LessThan(n int64) string { return "<" + strconv.FormatInt(n, 10) }
+
+// Between returns ">lo <hi", which matches numbers strictly between lo
+// and hi, for EventFilter.Size.
+//
+// Deprecated: the filter language belongs to the deprecated Events API.
+func Between(lo, hi int64) string { return GreaterThan(lo) + " " + LessThan(hi) }
+
+// MaxEventsLimit is the largest page size of the Events API.
+const MaxEventsLimit = 300
+
+// EventsQuery selects and orders the events List and ListPage return. A
+// nil *EventsQuery lists every event, newest first.
+//
+// Deprecated: the Events API is deprecated; use LogsQuery with LogsService.
+type EventsQuery struct {
+	EventFilter
+	// Begin and End bound the time range; either may be zero. End must
+	// not be before Begin. Times are sent as whole Unix seconds, widened
+	// outwards to the enclosing seconds.
+	Begin time.Time
+	End   time.Time
+	// Ascending lists oldest first; the default is newest first. A
+	// descending list with a Begin and no End starts at the current time.
+	Ascending bool
+	// Limit is the page size, 1 to 300; 0 leaves it to Mailgun (100).
+	Limit int
+	// Cursor resumes a listing from Page.Next of an earlier ListPage call.
+	// The cursor carries the range and filters of the query that made it,
+	// so the other fields are then ignored.
+	Cursor string
+}
+
+// List returns every event of domain that q selects, in q's order,
+// fetching pages as the loop advances. It ends after the first empty page.
+// An error (bad input, a failed request) is yielded once and ends the
+// loop; bad input is reported before anything is sent.
+//
+// An ascending list without End stops when it reaches the present; use
+// Poll to follow new events.
+func (s *EventsService) List(ctx context.Context, domain string, q *EventsQuery) iter.Seq2[Event, error] {
+	first, err := eventsRequest(domain, q, time.Now)
+	if err != nil {
+		return func(yield func(Event, error) bool) { yield(Event{}, err) }
+	}
+	return iterate(ctx, "", func(ctx context.Context, cursor string) (*Page[Event], error) {
+		if cursor == "" {
+			return getLinkPage[Event](ctx, s.client, first)
+		}
+		return getLinkPage[Event](ctx, s.client, &doer.Request{Method: http.MethodGet, Cursor: cursor})
+	})
+}
+
+// ListPage returns one page of the events of domain that q selects: the
+// first one, or the one at q.Cursor. Page.Next is "" after the last page;
+// store it to resume later, even in another process.
+func (s *EventsService) ListPage(ctx context.Context, domain string, q *EventsQuery) (*Page[Event], error) {
+	r, err := eventsRequest(domain, q, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return getLinkPage[Event](ctx, s.client, r)
+}
+
+// eventsRequest checks q and builds the request for its first page (or
+// for its cursor).
+func eventsRequest(domain string, q *EventsQuery, now func() time.Time) (*doer.Request, error) {
+	if err := required("domain", domain); err != nil {
+		return nil, err
+	}
+	if q == nil {
+		q = &EventsQuery{}
+	}
+	if q.Limit < 0 || q.Limit > MaxEventsLimit {
+		return nil, invalidArg("limit %d is out of range 1..%d", q.Limit, MaxEventsLimit)
+	}
+	if !q.Begin.IsZero() && !q.End.IsZero() && q.End.Before(q.Begin) {
+		return nil, invalidArg("end %s is before begin %s", q.End.Format(time.RFC3339), q.Begin.Format(time.RFC3339))
+	}
+	if q.Cursor != "" {
+		if err := checkCursor(q.Cursor, domain, "events"); err != nil {
+			return nil, err
+		}
+		return &doer.Request{Method: http.MethodGet, Cursor: q.Cursor}, nil
+	}
+	v := url.Values{}
+	q.encode(v)
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	// The API's begin is where the walk starts, so a descending range
+	// starts at its upper bound.
+	lower, upper := floorSeconds(q.Begin), ceilSeconds(q.End)
+	if q.Ascending {
+		v.Set("ascending", "yes")
+		setUnix(v, "begin", lower)
+		setUnix(v, "end", upper)
+	} else {
+		v.Set("ascending", "no")
+		if upper == "" && lower != "" {
+			upper = ceilSeconds(now())
+		}
+		setUnix(v, "begin", upper)
+		setUnix(v, "end", lower)
+	}
+	return &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, "events"}, Query: v}, nil
+}
+
+func setUnix(v url.Values, key, secs string) {
+	if secs != "" {
+		v.Set(key, secs)
+	}
+}
+
+// floorSeconds and ceilSeconds write t as whole Unix seconds, or "" for
+// the zero time.
+func floorSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	s := t.Unix()
+	return strconv.FormatInt(s, 10)
+}
+
+func ceilSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return strconv.FormatInt(s, 10)
+}
+
+// Defaults of PollOptions.
+const (
+	DefaultPollThreshold = 30 * time.Minute
+	DefaultPollInterval  = 15 * time.Second
+)
+
+// PollClock is the time source of Poll; tests substitute a fake one.
+type PollClock interface {
+	Now() time.Time
+	// Sleep waits for d; it returns ctx's error at once if ctx ends first.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// PollOptions configures Poll. A nil *PollOptions means the defaults.
+//
+// Deprecated: the Events API is deprecated; LogsService has no polling
+// recipe yet, so this remains the way to follow events reliably.
+type PollOptions struct {
+	EventFilter
+	// Begin is the time of the oldest event wanted; zero means Threshold
+	// before the current time.
+	Begin time.Time
+	// Threshold is how old the last event of a page must be before the
+	// page is accepted, because events reach storage out of order; zero
+	// means DefaultPollThreshold (30 minutes).
+	Threshold time.Duration
+	// Interval is the wait before a page that was empty or too recent is
+	// requested again; zero means DefaultPollInterval (15 seconds).
+	Interval time.Duration
+	// Limit is the page size, 1 to 300; 0 means 300.
+	Limit int
+	// Clock gives the time and waits; nil means the system clock.
+	Clock PollClock
+}
+
+// Poll follows the events of domain as they are stored, oldest first,
+// with Mailgun's reliable-polling recipe: it walks an ascending range
+// from opts.Begin, accepts a page only when its last event is older than
+// opts.Threshold (otherwise it waits opts.Interval and requests the same
+// page again), moves on to the next page after accepting one, and yields
+// each event id at most once across overlapping pages. So an event is
+// delivered about Threshold after it happened, and one stored late (within
+// Threshold) is not missed.
+//
+// Poll runs until ctx ends, then returns without an error, or until the
+// loop breaks. A failed request is yielded as an error; if the loop goes
+// on, Poll waits Interval and tries the same page again. Bad input is
+// yielded once, before anything is sent, and ends the loop.
+func (s *EventsService) Poll(ctx context.Context, domain string, opts *PollOptions) iter.Seq2[Event, error] {
+	var o PollOptions
+	if opts != nil {
+		o = *opts
+	}
+	fail := func(err error) iter.Seq2[Event, error] {
+		return func(yield func(Event, error) bool) { yield(Event{}, err) }
+	}
+	switch {
+	case o.Threshold < 0:
+		return fail(invalidArg("threshold %s is negative", o.Threshold))
+	case o.Interval < 0:
+		return fail(invalidArg("interval %s is negative", o.Interval))
+	}
+	if o.Threshold == 0 {
+		o.Threshold = DefaultPollThreshold
+	}
+	if o.Interval == 0 {
+		o.Interval = DefaultPollInterval
+	}
+	if o.Limit == 0 {
+		o.Limit = MaxEventsLimit
+	}
+	if o.Clock == nil {
+		o.Clock = systemClock{}
+	}
+	// The range's start is fixed when the loop starts.
+	return func(yield func(Event, error) bool) {
+		begin := o.Begin
+		if begin.IsZero() {
+			begin = o.Clock.Now().Add(-o.Threshold)
+		}
+		r, err := eventsRequest(domain, &EventsQuery{EventFilter: o.EventFilter, Begin: begin, Ascending: true, Limit: o.Limit}, o.Clock.Now)
+		if err != nil {
+			yield(Event{}, err)
+			return
+		}
+		p := poller{s: s, opts: &o, seen: map[string]time.Time{}}
+		p.run(ctx, r, yield)
+	}
+}
+
+type poller struct {
+	s    *EventsService
+	opts *PollOptions
+	// seen holds the ids yielded recently, with their event times, so
+	// that overlapping pages yield each event once.
+	seen   map[string]time.Time
+	newest time.Time
+}
+
+func (p *poller) run(ctx context.Context, r *doer.Request, yield func(Event, error) bool) {
+	for ctx.Err() == nil {
+		items, next, err := p.fetch(ctx, r)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			if !yield(Event{}, err) || p.opts.Clock.Sleep(ctx, p.opts.Interval) != nil {
+				return
+			}
+			continue
+		}
+		if len(items) == 0 || p.opts.Clock.Now().Sub(items[len(items)-1].Timestamp) < p.opts.Threshold {
+			// Caught up, or events may still arrive before the page's
+			// end: ask for the same page later.
+			if p.opts.Clock.Sleep(ctx, p.opts.Interval) != nil {
+				return
+			}
+			continue
+		}
+		fresh := 0
+		for _, e := range items {
+			if p.duplicate(e) {
+				continue
+			}
+			fresh++
+			if !yield(e, nil) {
+				return
+			}
+		}
+		p.forget()
+		if next == "" {
+			yield(Event{}, fmt.Errorf("%w: events page has no next link", ErrInvalidResponse))
+			return
+		}
+		if fresh == 0 || next == r.Cursor {
+			// The server made no progress; do not spin.
+			if p.opts.Clock.Sleep(ctx, p.opts.Interval) != nil {
+				return
+			}
+		}
+		r = &doer.Request{Method: http.MethodGet, Cursor: next}
+	}
+}
+
+// fetch returns a page's events and its next link as a cursor, which the
+// real API sends on empty pages too.
+func (p *poller) fetch(ctx context.Context, r *doer.Request) ([]Event, string, error) {
+	var lp linkPage[Event]
+	if err := p.s.client.do(ctx, r, &lp); err != nil {
+		return nil, "", err
+	}
+	if lp.Paging.Next == "" {
+		return lp.Items, "", nil
+	}
+	next, err := doer.CursorFromLink(lp.Paging.Next)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: events page: %s", ErrInvalidResponse, err)
+	}
+	return lp.Items, next, nil
+}
+
+// duplicate reports whether e was yielded already, and remembers it.
+func (p *poller) duplicate(e Event) bool {
+	if e.Timestamp.After(p.newest) {
+		p.newest = e.Timestamp
+	}
+	if e.ID == "" {
+		return false
+	}
+	if _, ok := p.seen[e.ID]; ok {
+		return true
+	}
+	p.seen[e.ID] = e.Timestamp
+	return false
+}
+
+// forget drops ids of events older than Threshold before the newest one
+// yielded: pages overlap only near their boundary, and ids are unique
+// only within a day.
+func (p *poller) forget() {
+	horizon := p.newest.Add(-p.opts.Threshold)
+	for id, ts := range p.seen {
+		if ts.Before(horizon) {
+			delete(p.seen, id)
+		}
+	}
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -1,12 +1,19 @@
 package mailgun_test
 
+//lint:file-ignore SA1019 the Events API is deprecated upstream but still served; these tests cover it.
+
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +22,7 @@ import (
 
 	"github.com/mgkit/mailgun"
 	"github.com/mgkit/mailgun/internal/contracttest"
+	"github.com/mgkit/mailgun/mailguntest"
 )
 
 // eventsPage is the body of GET /v3/{domain}/events.
@@ -470,4 +478,525 @@ func FuzzDecodeEvent(f *testing.F) {
 			t.Fatalf("encoding is not stable:\n%s\n%s", out, again)
 		}
 	})
+}
+
+// --- EventsService: the wire ---
+
+const eventsURL = "https://api.mailgun.net/v3/example.com/events"
+
+func TestEventsListWireAllFilters(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 200, fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+	q := &mailgun.EventsQuery{
+		EventFilter: mailgun.EventFilter{
+			Event:      mailgun.Or(mailgun.EventFailed, mailgun.EventRejected),
+			Recipient:  "bob+tag@example.org",
+			Recipients: "team@example.com",
+			From:       mailgun.Quote("Alice Smith"),
+			To:         "carol@example.org",
+			Subject:    `(Hello AND NOT Rachel) OR "Good bye"`,
+			MessageID:  "<20180622182958.1.48906CB188F1A454@example.com>",
+			Attachment: "invoice.pdf",
+			List:       "news@example.com",
+			Tags:       mailgun.Not("internal"),
+			Size:       mailgun.Between(10000, 20000),
+			Severity:   mailgun.SeverityPermanent,
+		},
+		Begin:     time.Date(2018, 6, 22, 18, 29, 58, 500, time.UTC),
+		End:       time.Date(2018, 6, 23, 0, 0, 0, 1, time.UTC),
+		Ascending: true,
+		Limit:     50,
+	}
+	page, err := c.Events.ListPage(context.Background(), "example.com", q)
+	require.NoError(t, err)
+	assert.Empty(t, page.Items)
+	assert.Empty(t, page.Next, "an empty page ends the walk")
+
+	req := m.only(t)
+	assert.Equal(t, http.MethodGet, req.Method)
+	assert.Equal(t, "/v3/example.com/events?"+
+		"ascending=yes&attachment=invoice.pdf"+
+		"&begin=1529692198"+ // floor
+		"&end=1529712001"+ // ceil
+		"&event=failed+OR+rejected"+
+		"&from=%22Alice+Smith%22"+
+		"&limit=50"+
+		"&list=news%40example.com"+
+		"&message-id=20180622182958.1.48906CB188F1A454%40example.com"+
+		"&recipient=bob%2Btag%40example.org"+
+		"&recipients=team%40example.com"+
+		"&severity=permanent"+
+		"&size=%3E10000+%3C20000"+
+		"&subject=%28Hello+AND+NOT+Rachel%29+OR+%22Good+bye%22"+
+		"&tags=NOT+internal"+
+		"&to=carol%40example.org", req.RequestURI)
+	assert.Equal(t, "application/json", req.Header.Get("Accept"))
+	assert.Empty(t, req.Header.Get("Content-Type"))
+	assert.Empty(t, req.Body)
+}
+
+func TestEventsListWireDirection(t *testing.T) {
+	begin := time.Unix(1529692198, 0)
+	end := time.Unix(1529712000, 0)
+	tests := []struct {
+		name string
+		q    *mailgun.EventsQuery
+		want string
+	}{
+		{"nil query: newest first", nil, "ascending=no"},
+		{"descending range starts at its end", &mailgun.EventsQuery{Begin: begin, End: end}, "ascending=no&begin=1529712000&end=1529692198"},
+		{"ascending open range", &mailgun.EventsQuery{Begin: begin, Ascending: true}, "ascending=yes&begin=1529692198"},
+		{"descending down to end", &mailgun.EventsQuery{End: end}, "ascending=no&begin=1529712000"},
+		{"equal bounds", &mailgun.EventsQuery{Begin: begin, End: begin, Ascending: true}, "ascending=yes&begin=1529692198&end=1529692198"},
+		{"bracketed message id", &mailgun.EventsQuery{EventFilter: mailgun.EventFilter{MessageID: " <a@b> "}}, "ascending=no&message-id=a%40b"},
+		{"blank filters are not sent", &mailgun.EventsQuery{EventFilter: mailgun.EventFilter{Recipient: "  "}, Limit: 300}, "ascending=no&limit=300"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodGet, eventsURL, 200, []byte(`{"items": [], "paging": {}}`))
+			for _, err := range c.Events.List(context.Background(), "example.com", tt.q) {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, "/v3/example.com/events?"+tt.want, m.only(t).RequestURI)
+		})
+	}
+}
+
+func TestEventsListDescendingFromBeginStartsNow(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 200, []byte(`{"items": [], "paging": {}}`))
+	before := time.Now().Unix()
+	_, err := c.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Begin: time.Unix(1529692198, 0)})
+	require.NoError(t, err)
+	after := time.Now().Unix() + 1
+	u, err := url.Parse(m.only(t).RequestURI)
+	require.NoError(t, err)
+	assert.Equal(t, "1529692198", u.Query().Get("end"))
+	b, err := strconv.ParseInt(u.Query().Get("begin"), 10, 64)
+	require.NoError(t, err)
+	assert.True(t, b >= before && b <= after, "begin %d is the current time", b)
+}
+
+func TestEventsListFollowsNextLink(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 200, fixture(t, "examples/events/get-v3-domain-events.200.json"))
+	const token = "W3siYiI6ICIyMDE4LTA2LTIyVDIzOjU5OjE4LjAwMDAwMCswMDowMCIsICJhIjogdHJ1ZX1d"
+	m.respond(http.MethodGet, eventsURL+"/"+token, 200, fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+
+	var ids []string
+	for e, err := range c.Events.List(context.Background(), "example.com", &mailgun.EventsQuery{Ascending: true}) {
+		require.NoError(t, err)
+		ids = append(ids, e.ID)
+	}
+	assert.Len(t, ids, 10)
+	sent := m.sent()
+	require.Len(t, sent, 2)
+	assert.Equal(t, "/v3/example.com/events?ascending=yes", sent[0].RequestURI)
+	assert.Equal(t, "/v3/example.com/events/"+token, sent[1].RequestURI, "the next link is followed verbatim, without added parameters")
+}
+
+func TestEventsListPageCursor(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 200, fixture(t, "examples/events/get-v3-domain-events.200.json"))
+	page, err := c.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 10)
+	const token = "W3siYiI6ICIyMDE4LTA2LTIyVDIzOjU5OjE4LjAwMDAwMCswMDowMCIsICJhIjogdHJ1ZX1d"
+	assert.Equal(t, "/v3/example.com/events/"+token, page.Next)
+
+	// Resuming: the cursor replaces the query; other fields are ignored.
+	m.respond(http.MethodGet, eventsURL+"/"+token, 200, fixture(t, "examples/events/get-v3-domain-events.200-list-events.json"))
+	next, err := c.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Cursor: page.Next, Limit: 5, Ascending: true})
+	require.NoError(t, err)
+	assert.Len(t, next.Items, 3)
+	assert.Equal(t, "/v3/example.com/events/"+token, m.sent()[1].RequestURI)
+
+	// A cursor of another domain or list is rejected before sending.
+	for _, bad := range []string{"/v3/other.com/events/" + token, "/v3/example.com/bounces?page=next", "https://evil.example/v3/example.com/events/x", "events/x"} {
+		_, err := c.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Cursor: bad})
+		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, bad)
+	}
+	assert.Len(t, m.sent(), 2)
+}
+
+func TestEventsNextLinkToAnotherHostStaysOnBaseURL(t *testing.T) {
+	c, m := newMockClient(t)
+	body := bytes.Replace(fixture(t, "examples/events/get-v3-domain-events.200.json"),
+		[]byte(`"next": "https://api.mailgun.net/v3/example.com/events/`), []byte(`"next": "https://evil.example/v3/example.com/events/`), 1)
+	m.respond(http.MethodGet, eventsURL, 200, body)
+	m.respond(http.MethodGet, eventsURL+"/W3siYiI6ICIyMDE4LTA2LTIyVDIzOjU5OjE4LjAwMDAwMCswMDowMCIsICJhIjogdHJ1ZX1d", 200, []byte(`{"items": [], "paging": {}}`))
+	n := 0
+	for _, err := range c.Events.List(context.Background(), "example.com", nil) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 10, n)
+	assert.Len(t, m.sent(), 2, "the second page was requested from api.mailgun.net (httpmock has no responder for evil.example)")
+}
+
+func TestEventsBadInput(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Unix(1529692198, 0)
+	tests := []struct {
+		name   string
+		domain string
+		q      *mailgun.EventsQuery
+	}{
+		{"empty domain", "", nil},
+		{"blank domain", "  ", nil},
+		{"limit too large", "example.com", &mailgun.EventsQuery{Limit: 301}},
+		{"negative limit", "example.com", &mailgun.EventsQuery{Limit: -1}},
+		{"end before begin", "example.com", &mailgun.EventsQuery{Begin: t0, End: t0.Add(-time.Second)}},
+		{"end before begin ascending", "example.com", &mailgun.EventsQuery{Begin: t0, End: t0.Add(-time.Nanosecond), Ascending: true}},
+		{"foreign cursor", "example.com", &mailgun.EventsQuery{Cursor: "/v3/other.com/events/abc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			_, err := c.Events.ListPage(ctx, tt.domain, tt.q)
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+			n := 0
+			for _, err := range c.Events.List(ctx, tt.domain, tt.q) {
+				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+				n++
+			}
+			assert.Equal(t, 1, n, "the error is yielded once")
+			var opts *mailgun.PollOptions
+			if tt.q != nil {
+				opts = &mailgun.PollOptions{EventFilter: tt.q.EventFilter, Limit: tt.q.Limit}
+			}
+			if tt.name != "end before begin" && tt.name != "end before begin ascending" && tt.name != "foreign cursor" {
+				for _, err := range c.Events.Poll(ctx, tt.domain, opts) {
+					assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+				}
+			}
+			assert.Empty(t, m.sent())
+		})
+	}
+	c, m := newMockClient(t)
+	for _, opts := range []*mailgun.PollOptions{{Threshold: -1}, {Interval: -time.Second}, {Limit: 301}} {
+		n := 0
+		for _, err := range c.Events.Poll(ctx, "example.com", opts) {
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+			n++
+		}
+		assert.Equal(t, 1, n)
+	}
+	assert.Empty(t, m.sent())
+}
+
+func TestEventsTruncatedBody(t *testing.T) {
+	c, m := newMockClient(t)
+	body := fixture(t, "examples/events/get-v3-domain-events.200.json")
+	m.respond(http.MethodGet, eventsURL, 200, body[:len(body)/2])
+	_, err := c.Events.ListPage(context.Background(), "example.com", nil)
+	assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+}
+
+func TestEventsAPIError(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 400, []byte(`{"message": "limit must be at most 300"}`))
+	var got []error
+	for _, err := range c.Events.List(context.Background(), "example.com", nil) {
+		got = append(got, err)
+	}
+	require.Len(t, got, 1)
+	assert.ErrorIs(t, got[0], mailgun.ErrBadRequest)
+	var apiErr *mailgun.APIError
+	require.ErrorAs(t, got[0], &apiErr)
+	assert.Equal(t, "limit must be at most 300", apiErr.Message)
+}
+
+func TestFilterHelpers(t *testing.T) {
+	assert.Equal(t, "bob", mailgun.Quote("bob"))
+	assert.Equal(t, "bob@example.com", mailgun.Quote("bob@example.com"))
+	assert.Equal(t, `"Bob Smith"`, mailgun.Quote("Bob Smith"))
+	assert.Equal(t, `"OR"`, mailgun.Quote("OR"))
+	assert.Equal(t, `"a(b)"`, mailgun.Quote("a(b)"))
+	assert.Equal(t, `">5"`, mailgun.Quote(">5"))
+	assert.Equal(t, `""`, mailgun.Quote(""))
+	assert.Equal(t, `"say  hi "`, mailgun.Quote(`say "hi"`))
+	assert.Equal(t, "failed OR rejected", mailgun.Or(mailgun.EventFailed, mailgun.EventRejected))
+	assert.Equal(t, `a OR "b c"`, mailgun.Or("a", "b c"))
+	assert.Equal(t, "", mailgun.Or[string]())
+	assert.Equal(t, "NOT internal", mailgun.Not("internal"))
+	assert.Equal(t, `NOT "two words"`, mailgun.Not("two words"))
+	assert.Equal(t, ">10000", mailgun.GreaterThan(10000))
+	assert.Equal(t, "<20000", mailgun.LessThan(20000))
+	assert.Equal(t, ">1 <2", mailgun.Between(1, 2))
+}
+
+// --- EventsService against mailguntest ---
+
+// seedEvents adds a varied set of events to domain, one minute apart from t0.
+func seedEvents(srv *mailguntest.Server, domain string, t0 time.Time) []mailgun.Event {
+	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	msg := func(subject string, size int64, attachments ...string) *mailgun.EventMessage {
+		m := &mailgun.EventMessage{Headers: mailgun.MessageHeaders{To: "x@example.org", From: "Sender <sender@" + domain + ">", Subject: subject}, Size: size}
+		for _, a := range attachments {
+			m.Attachments = append(m.Attachments, mailgun.EventAttachment{Filename: a, ContentType: "application/pdf", Size: 100})
+		}
+		return m
+	}
+	return srv.AddEvents(domain,
+		mailgun.Event{Event: mailgun.EventAccepted, Timestamp: at(0), Recipient: "alice@example.org", Tags: []string{"welcome"}, Message: msg("Welcome aboard", 500), Flags: &mailgun.EventFlags{IsAuthenticated: ptr(true)}},
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: at(1), Recipient: "alice@example.org", Tags: []string{"welcome"}, Message: msg("Welcome aboard", 500), Envelope: &mailgun.EventEnvelope{Transport: "smtp"}},
+		mailgun.Event{Event: mailgun.EventAccepted, Timestamp: at(2), Recipient: "bob@example.net", Tags: []string{"internal", "invoice"}, Message: msg("Your invoice", 15000, "invoice.pdf")},
+		mailgun.Event{Event: mailgun.EventFailed, Timestamp: at(3), Recipient: "bob@example.net", Severity: mailgun.SeverityPermanent, Reason: mailgun.ReasonBounce, Tags: []string{"internal", "invoice"}, Message: msg("Your invoice", 15000, "invoice.pdf")},
+		mailgun.Event{Event: mailgun.EventRejected, Timestamp: at(4), Reject: &mailgun.EventReject{Reason: "sandbox"}, Message: msg("Hello world", 800)},
+		mailgun.Event{Event: mailgun.EventOpened, Timestamp: at(5), Recipient: "alice@example.org", Tags: []string{"welcome"}, Geolocation: &mailgun.Geolocation{Country: "US"}, ClientInfo: &mailgun.ClientInfo{DeviceType: "mobile"}},
+		mailgun.Event{Event: mailgun.EventFailed, Timestamp: at(6), Recipient: "carol@example.com", Severity: mailgun.SeverityTemporary, Reason: mailgun.ReasonGeneric, Message: msg("Big file", 25000, "a.zip")},
+	)
+}
+
+func collectIDs(t *testing.T, seq func(yield func(mailgun.Event, error) bool)) []string {
+	t.Helper()
+	var ids []string
+	for e, err := range seq {
+		require.NoError(t, err)
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+func TestEventsAgainstFake(t *testing.T) {
+	srv, c := newFake(t)
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	ev := seedEvents(srv, "example.com", t0)
+	srv.AddEvents("other.com", mailgun.Event{Event: mailgun.EventDelivered, Timestamp: t0, Recipient: "z@example.org"})
+	ids := func(idx ...int) []string {
+		out := make([]string, len(idx))
+		for i, j := range idx {
+			out[i] = ev[j].ID
+		}
+		return out
+	}
+	ctx := context.Background()
+	list := func(q *mailgun.EventsQuery) []string { return collectIDs(t, c.Events.List(ctx, "example.com", q)) }
+
+	assert.Equal(t, ids(6, 5, 4, 3, 2, 1, 0), list(nil), "newest first by default")
+	assert.Equal(t, ids(0, 1, 2, 3, 4, 5, 6), list(&mailgun.EventsQuery{Ascending: true, Limit: 2}), "ascending, walked two at a time")
+	assert.Equal(t, ids(1, 2, 3), list(&mailgun.EventsQuery{Ascending: true, Begin: t0.Add(time.Minute), End: t0.Add(3 * time.Minute)}))
+	assert.Equal(t, ids(3, 2, 1), list(&mailgun.EventsQuery{Begin: t0.Add(time.Minute), End: t0.Add(3 * time.Minute), Limit: 1}))
+
+	f := func(ef mailgun.EventFilter) []string {
+		return list(&mailgun.EventsQuery{EventFilter: ef, Ascending: true})
+	}
+	assert.Equal(t, ids(3, 4, 6), f(mailgun.EventFilter{Event: mailgun.Or(mailgun.EventFailed, mailgun.EventRejected)}))
+	assert.Equal(t, ids(3), f(mailgun.EventFilter{Event: string(mailgun.EventFailed), Severity: mailgun.SeverityPermanent}))
+	assert.Equal(t, ids(0, 1, 4, 5, 6), f(mailgun.EventFilter{Tags: mailgun.Not("internal")}))
+	assert.Equal(t, ids(2, 3), f(mailgun.EventFilter{Size: mailgun.Between(10000, 20000)}))
+	assert.Equal(t, ids(2, 3, 6), f(mailgun.EventFilter{Size: mailgun.GreaterThan(10000)}))
+	assert.Equal(t, ids(4), f(mailgun.EventFilter{Subject: mailgun.Quote("Hello world")}))
+	assert.Equal(t, ids(0, 1, 5), f(mailgun.EventFilter{Recipient: "alice@example.org"}))
+	assert.Equal(t, ids(2, 3), f(mailgun.EventFilter{Attachment: "invoice.pdf"}))
+	assert.Equal(t, ids(2, 3), f(mailgun.EventFilter{Recipient: "bob", Event: mailgun.Not(mailgun.EventDelivered)}))
+	assert.Equal(t, ids(1), f(mailgun.EventFilter{MessageID: "<" + ev[1].Message.Headers.MessageID + ">"}))
+	assert.Empty(t, f(mailgun.EventFilter{Subject: "(nothing AND matches)"}))
+
+	// ListPage hands out a cursor that resumes the walk.
+	first, err := c.Events.ListPage(ctx, "example.com", &mailgun.EventsQuery{Ascending: true, Limit: 3})
+	require.NoError(t, err)
+	require.Len(t, first.Items, 3)
+	require.True(t, strings.HasPrefix(first.Next, "/v3/example.com/events/"), first.Next)
+	second, err := c.Events.ListPage(ctx, "example.com", &mailgun.EventsQuery{Cursor: first.Next})
+	require.NoError(t, err)
+	assert.Equal(t, ids(3, 4, 5), []string{second.Items[0].ID, second.Items[1].ID, second.Items[2].ID})
+
+	// A malformed filter is the server's 400 (which the contract does not
+	// declare, hence a client without response validation).
+	_, err = srv.Client().Events.ListPage(ctx, "example.com", &mailgun.EventsQuery{EventFilter: mailgun.EventFilter{Subject: `"unterminated`}})
+	assert.ErrorIs(t, err, mailgun.ErrBadRequest)
+}
+
+func TestEventsFakeServesSeededFieldsExactly(t *testing.T) {
+	srv, c := newFake(t)
+	var src eventsPage
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/events/get-v3-domain-events.200.json"), &src))
+	srv.AddEvents("example.com", src.Items...)
+	page, err := c.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Ascending: true, Limit: 300})
+	require.NoError(t, err)
+	require.Len(t, page.Items, len(src.Items))
+	for i, got := range page.Items {
+		want := src.Items[i]
+		want.Raw, got.Raw = nil, nil
+		require.JSONEq(t, string(want.UserVariables), string(got.UserVariables))
+		want.UserVariables, got.UserVariables = nil, nil
+		assert.Equal(t, want.ID, got.ID)
+		assert.Equal(t, want.Timestamp, got.Timestamp)
+		assert.Equal(t, want.Envelope, got.Envelope)
+		assert.Equal(t, want.DeliveryStatus, got.DeliveryStatus)
+		assert.Equal(t, want.Flags, got.Flags)
+		assert.Equal(t, want.ClientInfo, got.ClientInfo)
+	}
+}
+
+// --- Poll ---
+
+// fakeClock is a PollClock whose Sleep moves time forward at once and
+// then runs a hook, so that tests can make events arrive while Poll waits.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	onWake func(now time.Time)
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	now := c.now
+	c.mu.Unlock()
+	if c.onWake != nil {
+		c.onWake(now)
+	}
+	return ctx.Err()
+}
+
+func TestPollDeliversLateEventsExactlyOnce(t *testing.T) {
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	srv, c := newFake(t, mailguntest.WithClock(clock.Now))
+	const domain = "example.com"
+	ev := func(id string, at time.Duration) mailgun.Event {
+		return mailgun.Event{ID: id, Event: mailgun.EventDelivered, Timestamp: t0.Add(at), Recipient: id + "@example.org"}
+	}
+	srv.AddEvents(domain, ev("e1", -9*time.Minute), ev("e2", -8*time.Minute), ev("e3", -7*time.Minute))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wakes := 0
+	clock.onWake = func(now time.Time) {
+		wakes++
+		switch now.Sub(t0) {
+		case 30 * time.Second:
+			// Stored late, after the poller reached the end: one within
+			// the threshold of its time, one brand new, and a duplicate
+			// of e3 (same id and time) that sorts after it.
+			srv.AddEvents(domain, ev("late1", -4*time.Minute), ev("e4", 0), ev("e3", -7*time.Minute))
+		case 2 * time.Minute:
+			// Stored 3 minutes late, between late1 and e4, while the page
+			// holding e4 is not settled yet.
+			srv.AddEvents(domain, ev("late2", -time.Minute))
+		case 12 * time.Minute:
+			cancel()
+		}
+	}
+
+	const threshold = 5 * time.Minute
+	var got []string
+	for e, err := range c.Events.Poll(ctx, domain, &mailgun.PollOptions{
+		Begin: t0.Add(-10 * time.Minute), Threshold: threshold, Interval: 30 * time.Second, Limit: 2, Clock: clock,
+	}) {
+		require.NoError(t, err)
+		got = append(got, e.ID)
+		assert.GreaterOrEqual(t, clock.Now().Sub(e.Timestamp), threshold, "%s was delivered before it settled", e.ID)
+	}
+	assert.Equal(t, []string{"e1", "e2", "e3", "late1", "late2", "e4"}, got, "each event once, in time order")
+	assert.Equal(t, 24, wakes, "Poll ends when the context ends")
+
+	// Every request walked the range by link; none re-sent a query.
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	assert.Equal(t, "/v3/example.com/events", reqs[0].Path)
+	assert.Equal(t, "yes", reqs[0].Query.Get("ascending"))
+	assert.Equal(t, strconv.FormatInt(t0.Add(-10*time.Minute).Unix(), 10), reqs[0].Query.Get("begin"))
+	assert.Equal(t, "2", reqs[0].Query.Get("limit"))
+	for _, r := range reqs[1:] {
+		assert.True(t, strings.HasPrefix(r.Path, "/v3/example.com/events/"), r.Path)
+		assert.Empty(t, r.RawQuery)
+	}
+}
+
+func TestPollDefaultsAndFilters(t *testing.T) {
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	srv, c := newFake(t, mailguntest.WithClock(clock.Now))
+	srv.AddEvents("example.com",
+		mailgun.Event{ID: "old", Event: mailgun.EventFailed, Timestamp: t0.Add(-time.Hour)},
+		mailgun.Event{ID: "f1", Event: mailgun.EventFailed, Timestamp: t0.Add(-20 * time.Minute), Severity: mailgun.SeverityPermanent},
+		mailgun.Event{ID: "d1", Event: mailgun.EventDelivered, Timestamp: t0.Add(-19 * time.Minute)},
+		mailgun.Event{ID: "f2", Event: mailgun.EventFailed, Timestamp: t0.Add(-10 * time.Minute), Severity: mailgun.SeverityTemporary},
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock.onWake = func(now time.Time) {
+		if now.Sub(t0) >= 25*time.Minute {
+			cancel()
+		}
+	}
+	var got []string
+	for e, err := range c.Events.Poll(ctx, "example.com", &mailgun.PollOptions{EventFilter: mailgun.EventFilter{Event: "failed"}, Clock: clock}) {
+		require.NoError(t, err)
+		got = append(got, e.ID)
+	}
+	// Begin defaults to Threshold (30 min) ago, so "old" is not read.
+	assert.Equal(t, []string{"f1", "f2"}, got)
+	first := srv.Requests()[0]
+	assert.Equal(t, strconv.FormatInt(t0.Add(-30*time.Minute).Unix(), 10), first.Query.Get("begin"))
+	assert.Equal(t, "300", first.Query.Get("limit"))
+	assert.Equal(t, "failed", first.Query.Get("event"))
+}
+
+func TestPollRetriesAfterErrors(t *testing.T) {
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	srv, c := newFake(t, mailguntest.WithClock(clock.Now))
+	srv.AddEvents("example.com", mailgun.Event{ID: "a", Event: mailgun.EventAccepted, Timestamp: t0.Add(-time.Hour)})
+	// Four failures outlast the client's three retries once.
+	srv.Fail(http.MethodGet, "/v3/example.com/events", mailguntest.Fault{Status: http.StatusServiceUnavailable}, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock.onWake = func(now time.Time) {
+		if now.Sub(t0) > time.Minute {
+			cancel()
+		}
+	}
+	var errs []error
+	var ids []string
+	for e, err := range c.Events.Poll(ctx, "example.com", &mailgun.PollOptions{Begin: t0.Add(-2 * time.Hour), Clock: clock}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue // keep polling
+		}
+		ids = append(ids, e.ID)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], mailgun.ErrServer)
+	assert.Equal(t, []string{"a"}, ids)
+
+	// Breaking out of the loop on an error ends Poll.
+	srv.Fail(http.MethodGet, "/v3/example.com/events", mailguntest.Fault{Status: http.StatusServiceUnavailable}, -1)
+	n := 0
+	for _, err := range c.Events.Poll(context.Background(), "example.com", &mailgun.PollOptions{Clock: &fakeClock{now: t0}}) {
+		n++
+		if err != nil {
+			break
+		}
+	}
+	assert.Equal(t, 1, n)
+}
+
+func TestPollStopsWhenContextIsCancelledDuringARequest(t *testing.T) {
+	srv, c := newFake(t)
+	srv.Fail(http.MethodGet, "/v3/example.com/events", mailguntest.Fault{Delay: time.Minute}, -1)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	var errs []error
+	for _, err := range c.Events.Poll(ctx, "example.com", nil) {
+		errs = append(errs, err)
+	}
+	assert.Empty(t, errs, "a cancelled context ends Poll without an error")
 }

@@ -44,6 +44,9 @@ var steps = []step{
 	{"account webhooks", accountWebhookStep},
 	{"click tracking", clickTrackingStep},
 	{"verified send webhooks", signedWebhookStep},
+	{"seed events", seedEventsStep},
+	{"page through events and logs", pageEventsStep},
+	{"totals from Stats and Metrics", totalsStep},
 }
 
 func main() {

@@ -1,0 +1,465 @@
+package mailgun_test
+
+//lint:file-ignore SA1019 the cross-API test compares Metrics with the deprecated Stats and Events APIs.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mgkit/mailgun"
+	"github.com/mgkit/mailgun/internal/contracttest"
+	"github.com/mgkit/mailgun/mailguntest"
+)
+
+const (
+	metricsURL = "https://api.mailgun.net/v1/analytics/metrics"
+	usageURL   = "https://api.mailgun.net/v1/analytics/usage/metrics"
+)
+
+// documentedMetricsQuery is the query of
+// examples/metrics-logs/post-v1-analytics-metrics.request.json.
+func documentedMetricsQuery() mailgun.MetricsQuery {
+	est := time.FixedZone("EST", -5*3600)
+	return mailgun.MetricsQuery{
+		Start:              time.Date(2024, 11, 26, 20, 56, 50, 0, est),
+		End:                time.Date(2024, 11, 30, 20, 56, 50, 0, est),
+		Resolution:         mailgun.ResolutionHour,
+		Dimensions:         []mailgun.Dimension{mailgun.DimensionTime},
+		Metrics:            []mailgun.Metric{mailgun.MetricAcceptedCount, mailgun.MetricDeliveredCount, mailgun.MetricClickedRate, mailgun.MetricOpenedRate},
+		Filter:             []mailgun.FilterPredicate{mailgun.FilterDomain.Is("example.com")},
+		IncludeSubaccounts: true,
+		IncludeAggregates:  true,
+		Sort:               "time:asc",
+		Limit:              1500,
+	}
+}
+
+func TestMetricsQueryWire(t *testing.T) {
+	example := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.request.json")
+	require.NoError(t, contracttest.Load(t).CheckRequestExample("POST", "/v1/analytics/metrics", "application/json", example))
+
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, metricsURL, 200, fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json"))
+	resp, err := c.Metrics.Query(context.Background(), documentedMetricsQuery())
+	require.NoError(t, err)
+	assert.Len(t, resp.Items, 3)
+
+	req := m.only(t)
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, "/v1/analytics/metrics", req.RequestURI)
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	assert.Equal(t, "application/json", req.Header.Get("Accept"))
+	assertJSONEqual(t, example, req.Body)
+}
+
+func TestMetricsQueryMinimalBody(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, metricsURL, 200, []byte(`{"items": []}`))
+	resp, err := c.Metrics.Query(context.Background(), mailgun.MetricsQuery{
+		Metrics:  []mailgun.Metric{mailgun.MetricDeliveredCount},
+		Duration: mailgun.Days(30),
+		Filter: []mailgun.FilterPredicate{
+			mailgun.FilterTag.IsNot("internal", "test"),
+			mailgun.FilterRecipientDomain.Contains("gmail"),
+			{Attribute: mailgun.FilterCountry, Comparator: mailgun.CompareNotContains, Values: []mailgun.LabeledValue{{Value: "ru"}, {Label: "United States", Value: "us"}}},
+		},
+	})
+	require.NoError(t, err)
+	assert.Empty(t, resp.Items)
+	assert.Nil(t, resp.Aggregates)
+	assertJSONEqual(t, []byte(`{
+		"duration": "30d",
+		"metrics": ["delivered_count"],
+		"filter": {"AND": [
+			{"attribute": "tag", "comparator": "!=", "values": [{"label": "internal", "value": "internal"}, {"label": "test", "value": "test"}]},
+			{"attribute": "recipient_domain", "comparator": "contains", "values": [{"label": "gmail", "value": "gmail"}]},
+			{"attribute": "country", "comparator": "not contains", "values": [{"label": "ru", "value": "ru"}, {"label": "United States", "value": "us"}]}
+		]}
+	}`), m.only(t).Body)
+}
+
+func TestMetricsQueryIsRetriedLikeAGet(t *testing.T) {
+	c, m := newMockClient(t)
+	var calls atomic.Int32
+	ok := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json")
+	m.RegisterResponder(http.MethodPost, metricsURL, func(r *http.Request) (*http.Response, error) {
+		m.record(r)
+		if calls.Add(1) == 1 {
+			return httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"message": "try again"}`), nil
+		}
+		return httpmock.NewBytesResponse(200, ok), nil
+	})
+	_, err := c.Metrics.Query(context.Background(), documentedMetricsQuery())
+	require.NoError(t, err)
+	sent := m.sent()
+	require.Len(t, sent, 2, "a read-only POST is retried on 503")
+	assert.Equal(t, sent[0].Body, sent[1].Body)
+}
+
+func TestMetricsDecodeExample(t *testing.T) {
+	body := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json")
+	require.NoError(t, contracttest.Load(t).CheckExample("POST", "/v1/analytics/metrics", 200, "application/json", body))
+	var r mailgun.MetricsResponse
+	require.NoError(t, json.Unmarshal(body, &r))
+	assert.Equal(t, time.Date(2024, 11, 27, 1, 0, 0, 0, time.UTC), r.Start.UTC())
+	assert.Equal(t, time.Date(2024, 12, 1, 1, 0, 0, 0, time.UTC), r.End.UTC())
+	assert.Equal(t, mailgun.ResolutionHour, r.Resolution)
+	assert.Equal(t, []mailgun.Dimension{mailgun.DimensionTime}, r.Dimensions)
+	assert.Equal(t, mailgun.MetricsPagination{Sort: "time:asc", Skip: 0, Limit: 1500, Total: 3}, r.Pagination)
+	require.Len(t, r.Items, 3)
+
+	it := r.Items[1]
+	dv, ok := it.Dimension(mailgun.DimensionTime)
+	require.True(t, ok)
+	assert.Equal(t, "Wed, 27 Nov 2024 13:00:00 +0000", dv.DisplayValue)
+	when, err := dv.Time()
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2024, 11, 27, 13, 0, 0, 0, time.UTC), when.UTC())
+	_, ok = it.Dimension(mailgun.DimensionDomain)
+	assert.False(t, ok)
+
+	assert.Equal(t, i64(1), it.Metrics.AcceptedCount)
+	assert.Equal(t, i64(1), it.Metrics.DeliveredCount)
+	assert.Equal(t, mailgun.Decimal("0.0000"), it.Metrics.OpenedRate)
+	assert.Equal(t, mailgun.Decimal("0.0000"), it.Metrics.ClickedRate)
+	assert.Nil(t, it.Metrics.OpenedCount, "not requested is nil, not zero")
+	assert.Equal(t, mailgun.Decimal(""), it.Metrics.BounceRate)
+
+	require.NotNil(t, r.Aggregates)
+	assert.Equal(t, i64(3), r.Aggregates.AcceptedCount)
+	assert.Equal(t, mailgun.Decimal("0.0000"), r.Aggregates.OpenedRate)
+}
+
+func TestMetricsDecodeNullsAndRates(t *testing.T) {
+	var r mailgun.MetricsResponse
+	require.NoError(t, json.Unmarshal([]byte(`{
+		"start": "Mon, 13 Nov 2023 20:56:50 -0600", "end": "Wed, 20 Dec 2023 20:56:50 -0600", "duration": "1m",
+		"items": [{"dimensions": [], "metrics": {"accepted_count": null, "delivered_count": 0, "clicked_rate": "0.8300", "permanent_failed_old_count": 7, "hard_bounce_rate": 0.5}}],
+		"aggregates": {"metrics": {}}
+	}`), &r))
+	m := r.Items[0].Metrics
+	assert.Nil(t, m.AcceptedCount, "null is nil")
+	assert.Equal(t, i64(0), m.DeliveredCount, "zero is not nil")
+	assert.Equal(t, mailgun.Decimal("0.8300"), m.ClickedRate, "rates keep their exact text")
+	assert.Equal(t, i64(7), m.PermanentFailedOldCount)
+	assert.Equal(t, mailgun.Decimal("0.5"), m.HardBounceRate)
+	assert.Equal(t, mailgun.Months(1), r.Duration)
+	require.NotNil(t, r.Aggregates)
+	assert.Equal(t, mailgun.MetricValues{}, *r.Aggregates)
+	assert.Equal(t, time.Date(2023, 11, 14, 2, 56, 50, 0, time.UTC), r.Start.UTC())
+}
+
+func TestMetricsErrorExample(t *testing.T) {
+	body := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.400.json")
+	require.NoError(t, contracttest.Load(t).CheckExample("POST", "/v1/analytics/metrics", 400, "application/json", body))
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, metricsURL, 400, body)
+	_, err := c.Metrics.Query(context.Background(), documentedMetricsQuery())
+	assert.ErrorIs(t, err, mailgun.ErrBadRequest)
+	var apiErr *mailgun.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "reason for bad request", apiErr.Message)
+	assert.Len(t, m.sent(), 1, "a 400 is not retried")
+}
+
+func TestMetricsTruncatedBody(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, metricsURL, 200, []byte(`{"items": [{"dimensions": [`))
+	_, err := c.Metrics.Query(context.Background(), documentedMetricsQuery())
+	assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+}
+
+// usageExample is the response example of the usage endpoint in the contract.
+const usageExample = `{
+	"start": "Mon, 13 Nov 2023 20:56:50 -0600", "end": "Wed, 20 Dec 2023 20:56:50 -0600",
+	"resolution": "month", "duration": "1m",
+	"pagination": {"sort": "timestamp:asc", "skip": 1, "limit": 10, "total": 1000},
+	"items": [{
+		"dimensions": [{"dimension": "time", "value": "Wed, 01 Nov 2023 00:00:00 +0000", "display_value": "Wed, 01 Nov 2023 00:00:00 +0000"}],
+		"metrics": {"processed_count": 3, "email_validation_count": 50, "email_validation_mailjet_count": 5, "domain_blocklist_monitoring_count": 1001}
+	}],
+	"aggregates": {"metrics": {}}
+}`
+
+func TestMetricsUsageWireAndDecode(t *testing.T) {
+	require.NoError(t, contracttest.Load(t).CheckExample("POST", "/v1/analytics/usage/metrics", 200, "application/json", []byte(usageExample)))
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, usageURL, 200, []byte(usageExample))
+	r, err := c.Metrics.Usage(context.Background(), mailgun.UsageQuery{
+		Start:      time.Date(2023, 11, 13, 20, 56, 50, 0, time.FixedZone("", -6*3600)),
+		End:        time.Date(2023, 12, 20, 20, 56, 50, 0, time.FixedZone("", -6*3600)),
+		Resolution: mailgun.ResolutionMonth,
+		Duration:   mailgun.Months(1),
+		Dimensions: []mailgun.Dimension{mailgun.DimensionTime},
+		Metrics:    []mailgun.UsageMetric{mailgun.UsageProcessedCount, mailgun.UsageEmailValidationCount},
+		Filter:     []mailgun.FilterPredicate{mailgun.FilterSubaccount.Is("12345")},
+	})
+	require.NoError(t, err)
+	req := m.only(t)
+	assert.Equal(t, "/v1/analytics/usage/metrics", req.RequestURI)
+	assertJSONEqual(t, []byte(`{
+		"start": "Mon, 13 Nov 2023 20:56:50 -0600", "end": "Wed, 20 Dec 2023 20:56:50 -0600",
+		"resolution": "month", "duration": "1m", "dimensions": ["time"],
+		"metrics": ["processed_count", "email_validation_count"],
+		"filter": {"AND": [{"attribute": "subaccount", "comparator": "=", "values": [{"label": "12345", "value": "12345"}]}]}
+	}`), req.Body)
+
+	require.Len(t, r.Items, 1)
+	assert.Equal(t, i64(3), r.Items[0].Metrics.ProcessedCount)
+	assert.Equal(t, i64(50), r.Items[0].Metrics.EmailValidationCount)
+	assert.Equal(t, i64(1001), r.Items[0].Metrics.DomainBlocklistMonitoringCount)
+	assert.Nil(t, r.Items[0].Metrics.SeedTestCount)
+	assert.Equal(t, int64(1000), r.Pagination.Total)
+	dv, ok := r.Items[0].Dimension(mailgun.DimensionTime)
+	require.True(t, ok)
+	assert.Equal(t, "Wed, 01 Nov 2023 00:00:00 +0000", dv.Value)
+}
+
+// pagedMetrics answers metrics queries from a list of n items, honouring
+// the request's skip and limit.
+func pagedMetrics(t *testing.T, m *mock, url string, n int) {
+	m.RegisterResponder(http.MethodPost, url, func(r *http.Request) (*http.Response, error) {
+		m.record(r)
+		sent := m.sent()
+		var req struct {
+			Pagination struct{ Skip, Limit int } `json:"pagination"`
+		}
+		require.NoError(t, json.Unmarshal(sent[len(sent)-1].Body, &req))
+		var items []map[string]any
+		for i := req.Pagination.Skip; i < n && len(items) < req.Pagination.Limit; i++ {
+			items = append(items, map[string]any{
+				"dimensions": []map[string]string{{"dimension": "domain", "value": string(rune('a'+i)) + ".example", "display_value": ""}},
+				"metrics":    map[string]any{"accepted_count": i, "processed_count": i},
+			})
+		}
+		return httpmock.NewJsonResponse(200, map[string]any{
+			"items":      items,
+			"pagination": map[string]any{"sort": "", "skip": req.Pagination.Skip, "limit": req.Pagination.Limit, "total": n},
+		})
+	})
+}
+
+func TestMetricsQueryAllPages(t *testing.T) {
+	c, m := newMockClient(t)
+	pagedMetrics(t, m, metricsURL, 7)
+	var got []int64
+	for it, err := range c.Metrics.QueryAll(context.Background(), mailgun.MetricsQuery{
+		Metrics: []mailgun.Metric{mailgun.MetricAcceptedCount}, Dimensions: []mailgun.Dimension{mailgun.DimensionDomain}, Limit: 3, Skip: 1,
+	}) {
+		require.NoError(t, err)
+		got = append(got, *it.Metrics.AcceptedCount)
+	}
+	assert.Equal(t, []int64{1, 2, 3, 4, 5, 6}, got)
+	var skips []int
+	for _, r := range m.sent() {
+		var body struct {
+			Pagination struct{ Skip, Limit int } `json:"pagination"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		skips = append(skips, body.Pagination.Skip)
+		assert.Equal(t, 3, body.Pagination.Limit)
+	}
+	assert.Equal(t, []int{1, 4}, skips, "the total stops the walk without an empty page")
+
+	c, m = newMockClient(t)
+	pagedMetrics(t, m, usageURL, 4)
+	n := 0
+	for it, err := range c.Metrics.UsageAll(context.Background(), mailgun.UsageQuery{Metrics: []mailgun.UsageMetric{mailgun.UsageProcessedCount}, Limit: 2}) {
+		require.NoError(t, err)
+		assert.Equal(t, int64(n), *it.Metrics.ProcessedCount)
+		n++
+	}
+	assert.Equal(t, 4, n)
+	assert.Len(t, m.sent(), 2)
+}
+
+func TestMetricsQueryAllStopsOnAShortPageWithoutTotal(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, metricsURL, 200, []byte(`{"items": [{"dimensions": [], "metrics": {"accepted_count": 1}}], "pagination": {"sort": "", "skip": 0, "limit": 10, "total": 0}}`))
+	n := 0
+	for _, err := range c.Metrics.QueryAll(context.Background(), mailgun.MetricsQuery{Metrics: []mailgun.Metric{mailgun.MetricAcceptedCount}}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1, n)
+	assert.Len(t, m.sent(), 1)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(m.only(t).Body, &body))
+	assert.Equal(t, map[string]any{"skip": float64(0)}, body["pagination"], "QueryAll always sends where it starts")
+}
+
+func TestMetricsBadInput(t *testing.T) {
+	ctx := context.Background()
+	ok := []mailgun.Metric{mailgun.MetricAcceptedCount}
+	t0 := time.Unix(1700000000, 0)
+	tests := []struct {
+		name string
+		q    mailgun.MetricsQuery
+	}{
+		{"no metrics", mailgun.MetricsQuery{}},
+		{"blank metric", mailgun.MetricsQuery{Metrics: []mailgun.Metric{""}}},
+		{"end before start", mailgun.MetricsQuery{Metrics: ok, Start: t0, End: t0.Add(-time.Second)}},
+		{"limit too large", mailgun.MetricsQuery{Metrics: ok, Limit: 1501}},
+		{"negative limit", mailgun.MetricsQuery{Metrics: ok, Limit: -1}},
+		{"negative skip", mailgun.MetricsQuery{Metrics: ok, Skip: -1}},
+		{"bad resolution", mailgun.MetricsQuery{Metrics: ok, Resolution: "minute"}},
+		{"bad duration", mailgun.MetricsQuery{Metrics: ok, Duration: "1w"}},
+		{"negative duration", mailgun.MetricsQuery{Metrics: ok, Duration: mailgun.Days(-1)}},
+		{"blank dimension", mailgun.MetricsQuery{Metrics: ok, Dimensions: []mailgun.Dimension{" "}}},
+		{"filter without values", mailgun.MetricsQuery{Metrics: ok, Filter: []mailgun.FilterPredicate{mailgun.FilterDomain.Is()}}},
+		{"filter without attribute", mailgun.MetricsQuery{Metrics: ok, Filter: []mailgun.FilterPredicate{{Comparator: mailgun.CompareEqual, Values: []mailgun.LabeledValue{{Value: "x"}}}}}},
+		{"filter with unknown comparator", mailgun.MetricsQuery{Metrics: ok, Filter: []mailgun.FilterPredicate{{Attribute: "domain", Comparator: "~", Values: []mailgun.LabeledValue{{Value: "x"}}}}}},
+		{"filter with empty value", mailgun.MetricsQuery{Metrics: ok, Filter: []mailgun.FilterPredicate{mailgun.FilterDomain.Is("")}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			_, err := c.Metrics.Query(ctx, tt.q)
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+			n := 0
+			for _, err := range c.Metrics.QueryAll(ctx, tt.q) {
+				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+				n++
+			}
+			assert.Equal(t, 1, n)
+			u := mailgun.UsageQuery{Start: tt.q.Start, End: tt.q.End, Resolution: tt.q.Resolution, Duration: tt.q.Duration, Dimensions: tt.q.Dimensions, Filter: tt.q.Filter, Skip: tt.q.Skip, Limit: tt.q.Limit}
+			for _, m := range tt.q.Metrics {
+				u.Metrics = append(u.Metrics, mailgun.UsageMetric(m))
+			}
+			_, err = c.Metrics.Usage(ctx, u)
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+			assert.Empty(t, m.sent())
+		})
+	}
+}
+
+func TestMetricsAgainstFake(t *testing.T) {
+	now := time.Date(2024, 7, 10, 15, 30, 0, 0, time.UTC)
+	srv, c := newFake(t, mailguntest.WithClock(func() time.Time { return now }))
+	h := time.Date(2024, 7, 10, 9, 0, 0, 0, time.UTC)
+	msg := &mailgun.EventMessage{Headers: mailgun.MessageHeaders{MessageID: "m1"}}
+	srv.AddEvents("example.com",
+		mailgun.Event{Event: mailgun.EventAccepted, Timestamp: h, Recipient: "a@gmail.example", Tags: []string{"news"}},
+		mailgun.Event{Event: mailgun.EventAccepted, Timestamp: h, Recipient: "b@yahoo.example"},
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: h.Add(time.Minute), Recipient: "a@gmail.example", Tags: []string{"news"}},
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: h.Add(time.Hour), Recipient: "b@yahoo.example"},
+		mailgun.Event{Event: mailgun.EventOpened, Timestamp: h.Add(2 * time.Hour), Recipient: "a@gmail.example", Message: msg, Tags: []string{"news"}},
+		mailgun.Event{Event: mailgun.EventOpened, Timestamp: h.Add(3 * time.Hour), Recipient: "a@gmail.example", Message: msg, Tags: []string{"news"}},
+	)
+	srv.AddEvents("other.com", mailgun.Event{Event: mailgun.EventAccepted, Timestamp: h, Recipient: "c@gmail.example"})
+	ctx := context.Background()
+
+	r, err := c.Metrics.Query(ctx, mailgun.MetricsQuery{
+		Resolution:        mailgun.ResolutionHour,
+		Dimensions:        []mailgun.Dimension{mailgun.DimensionTime},
+		Metrics:           []mailgun.Metric{mailgun.MetricAcceptedCount, mailgun.MetricDeliveredCount, mailgun.MetricUniqueOpenedCount, mailgun.MetricOpenedRate},
+		Filter:            []mailgun.FilterPredicate{mailgun.FilterDomain.Is("example.com")},
+		IncludeAggregates: true,
+	})
+	require.NoError(t, err)
+	require.Len(t, r.Items, 4, "only hours with events")
+	first := r.Items[0]
+	dv, _ := first.Dimension(mailgun.DimensionTime)
+	when, err := dv.Time()
+	require.NoError(t, err)
+	assert.Equal(t, h, when.UTC())
+	assert.Equal(t, i64(2), first.Metrics.AcceptedCount)
+	assert.Equal(t, i64(1), first.Metrics.DeliveredCount)
+	require.NotNil(t, r.Aggregates)
+	assert.Equal(t, i64(2), r.Aggregates.AcceptedCount)
+	assert.Equal(t, i64(2), r.Aggregates.DeliveredCount)
+	assert.Equal(t, i64(1), r.Aggregates.UniqueOpenedCount)
+	assert.Equal(t, mailgun.Decimal("1.0000"), r.Aggregates.OpenedRate, "2 opens / 2 deliveries")
+	assert.Equal(t, int64(4), r.Pagination.Total)
+
+	// Grouped by domain, sorted descending, one per page.
+	var domains []string
+	for it, err := range c.Metrics.QueryAll(ctx, mailgun.MetricsQuery{
+		Dimensions: []mailgun.Dimension{mailgun.DimensionDomain},
+		Metrics:    []mailgun.Metric{mailgun.MetricAcceptedCount},
+		Sort:       "domain:desc",
+		Limit:      1,
+	}) {
+		require.NoError(t, err)
+		dv, _ := it.Dimension(mailgun.DimensionDomain)
+		domains = append(domains, dv.Value+"="+jsonNumber(*it.Metrics.AcceptedCount))
+	}
+	assert.Equal(t, []string{"other.com=1", "example.com=2"}, domains)
+
+	byTag, err := c.Metrics.Query(ctx, mailgun.MetricsQuery{
+		Dimensions: []mailgun.Dimension{mailgun.DimensionTag},
+		Metrics:    []mailgun.Metric{mailgun.MetricOpenedCount},
+		Filter:     []mailgun.FilterPredicate{mailgun.FilterRecipientDomain.Contains("gmail")},
+	})
+	require.NoError(t, err)
+	require.Len(t, byTag.Items, 2, "tagged and untagged")
+	tagged := byTag.Items[1]
+	dv, _ = tagged.Dimension(mailgun.DimensionTag)
+	assert.Equal(t, "news", dv.Value)
+	assert.Equal(t, i64(2), tagged.Metrics.OpenedCount)
+
+	usage, err := c.Metrics.Usage(ctx, mailgun.UsageQuery{Metrics: []mailgun.UsageMetric{mailgun.UsageProcessedCount, mailgun.UsageSeedTestCount}, IncludeAggregates: true})
+	require.NoError(t, err)
+	assert.Equal(t, i64(3), usage.Aggregates.ProcessedCount)
+	assert.Equal(t, i64(0), usage.Aggregates.SeedTestCount)
+}
+
+func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestReportingNumbersAgree checks that the fake's four reporting APIs
+// tell the same story about the same events.
+func TestReportingNumbersAgree(t *testing.T) {
+	now := time.Date(2024, 7, 10, 15, 30, 0, 0, time.UTC)
+	srv, c := newFake(t, mailguntest.WithClock(func() time.Time { return now }))
+	seedEvents(srv, "example.com", now.Add(-2*time.Hour))
+	seedEvents(srv, "example.com", now.Add(-26*time.Hour))
+	seedEvents(srv, "other.com", now.Add(-3*time.Hour))
+	ctx := context.Background()
+	start, end := now.Add(-3*24*time.Hour), now
+
+	counts := map[string]map[string]int64{"events": {}, "logs": {}, "stats": {}, "metrics": {}}
+	for e, err := range c.Events.List(ctx, "example.com", &mailgun.EventsQuery{Begin: start, End: end, Limit: 4}) {
+		require.NoError(t, err)
+		counts["events"][string(e.Event)]++
+	}
+	for it, err := range c.Logs.List(ctx, mailgun.LogsQuery{Start: start, End: end, Filter: []mailgun.FilterPredicate{mailgun.FilterDomain.Is("example.com")}, Limit: 3}) {
+		require.NoError(t, err)
+		counts["logs"][string(it.Event)]++
+	}
+	st, err := c.Stats.DomainTotals(ctx, "example.com", mailgun.StatsQuery{
+		Events: []mailgun.EventName{mailgun.EventAccepted, mailgun.EventDelivered, mailgun.EventFailed, mailgun.EventOpened},
+		Start:  start, End: end, Resolution: mailgun.ResolutionHour,
+	})
+	require.NoError(t, err)
+	for _, it := range st.Stats {
+		counts["stats"]["accepted"] += it.Accepted.Total
+		counts["stats"]["delivered"] += it.Delivered.Total
+		counts["stats"]["failed"] += it.Failed.Permanent.Total + it.Failed.Temporary.Total
+		counts["stats"]["opened"] += it.Opened.Total
+	}
+	mr, err := c.Metrics.Query(ctx, mailgun.MetricsQuery{
+		Start: start, End: end,
+		Metrics: []mailgun.Metric{mailgun.MetricAcceptedCount, mailgun.MetricDeliveredCount, mailgun.MetricFailedCount, mailgun.MetricOpenedCount},
+		Filter:  []mailgun.FilterPredicate{mailgun.FilterDomain.Is("example.com")}, IncludeAggregates: true,
+	})
+	require.NoError(t, err)
+	counts["metrics"]["accepted"] = *mr.Aggregates.AcceptedCount
+	counts["metrics"]["delivered"] = *mr.Aggregates.DeliveredCount
+	counts["metrics"]["failed"] = *mr.Aggregates.FailedCount
+	counts["metrics"]["opened"] = *mr.Aggregates.OpenedCount
+
+	want := map[string]int64{"accepted": 4, "delivered": 2, "failed": 4, "opened": 2}
+	for api, got := range counts {
+		for name, n := range want {
+			assert.Equal(t, n, got[name], "%s: %s", api, name)
+		}
+	}
+}
