@@ -1000,3 +1000,23 @@ func TestPollStopsWhenContextIsCancelledDuringARequest(t *testing.T) {
 	}
 	assert.Empty(t, errs, "a cancelled context ends Poll without an error")
 }
+
+func TestFakeLogsBouncesAddedThroughTheAPI(t *testing.T) {
+	srv, c := newFake(t)
+	ctx := context.Background()
+	require.NoError(t, c.Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "gone@example.org", Code: "550", Error: "No such mailbox"}))
+	srv.AddBounces("example.com", mailgun.Bounce{Address: "seeded@example.org"}) // seeding logs nothing
+
+	var got []mailgun.Event
+	for e, err := range c.Events.List(ctx, "example.com", &mailgun.EventsQuery{EventFilter: mailgun.EventFilter{Event: "failed"}}) {
+		require.NoError(t, err)
+		got = append(got, e)
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, "gone@example.org", got[0].Recipient)
+	assert.Equal(t, mailgun.SeverityPermanent, got[0].Severity)
+	assert.Equal(t, mailgun.ReasonBounce, got[0].Reason)
+	require.NotNil(t, got[0].DeliveryStatus)
+	assert.Equal(t, 550, got[0].DeliveryStatus.Code)
+	assert.Equal(t, "No such mailbox", got[0].DeliveryStatus.Message)
+}

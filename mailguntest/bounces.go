@@ -90,7 +90,7 @@ func (s *Server) addBounces(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.storeBounces(domain, b)
+	s.storeBounces(domain, true, b)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Address has been added to the bounces table", "address": address})
 }
 
@@ -123,7 +123,7 @@ func (s *Server) addBounceBatch(w http.ResponseWriter, r *http.Request, domain s
 		}
 		batch = append(batch, b)
 	}
-	s.storeBounces(domain, batch...)
+	s.storeBounces(domain, true, batch...)
 	writeJSON(w, http.StatusOK, map[string]string{"message": strconv.Itoa(len(batch)) + " addresses have been added to the bounces table"})
 }
 
@@ -162,12 +162,33 @@ func (s *Server) newBounce(address, code, errText, createdAt string) (mailgun.Bo
 	return b, nil
 }
 
-func (s *Server) storeBounces(domain string, bounces ...mailgun.Bounce) {
+// storeBounces puts bounces on domain's list. With logged, each is also
+// recorded as a permanent failure in the event log, so events, stats,
+// metrics and logs of the fake see it: bounces added one by one or in
+// batches through the API are; seeded and CSV-imported ones (possibly
+// millions of rows) are not.
+func (s *Server) storeBounces(domain string, logged bool, bounces ...mailgun.Bounce) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := s.bounces.lists.of(domain, true)
 	for _, b := range bounces {
 		l.put(b.Address, b)
+		if logged {
+			s.recordEventLocked(domain, bounceEvent(b))
+		}
+	}
+}
+
+// bounceEvent is the failed event a bounce stands for.
+func bounceEvent(b mailgun.Bounce) mailgun.Event {
+	code, _ := strconv.Atoi(b.Code)
+	return mailgun.Event{
+		Event:          mailgun.EventFailed,
+		Timestamp:      b.CreatedAt,
+		Severity:       mailgun.SeverityPermanent,
+		Reason:         mailgun.ReasonBounce,
+		Recipient:      b.Address,
+		DeliveryStatus: &mailgun.DeliveryStatus{Code: code, Message: b.Error},
 	}
 }
 
@@ -203,7 +224,7 @@ func (s *Server) importBounces(w http.ResponseWriter, r *http.Request) {
 		return b, err == nil
 	}
 	columns := []string{"address", "code", "error", "created_at"}
-	if err := importSuppressionCSV(r, columns, columns[:1], parse, func(b []mailgun.Bounce) { s.storeBounces(domain, b...) }); err != nil {
+	if err := importSuppressionCSV(r, columns, columns[:1], parse, func(b []mailgun.Bounce) { s.storeBounces(domain, false, b...) }); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -225,7 +246,7 @@ func (s *Server) AddBounces(domain string, bounces ...mailgun.Bounce) {
 			batch[i].CreatedAt = now
 		}
 	}
-	s.storeBounces(domain, batch...)
+	s.storeBounces(domain, false, batch...)
 }
 
 // Bounces returns domain's bounce list in the API's order (by address);

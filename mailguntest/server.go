@@ -1,15 +1,20 @@
 // Package mailguntest is an in-process fake of the Mailgun API for tests.
 //
-// NewServer starts a stateful server that checks basic auth, keeps
-// suppressions, webhooks, alerts and tracking settings in memory per
-// domain, pages like the real API and answers errors in the real shapes.
-// Fail injects faults (an error status with Retry-After, latency, a dropped
-// connection) for a number of calls, and Requests lists what the server
-// received, for assertions.
+// NewServer starts a stateful server for every endpoint the SDK wraps. It
+// checks basic auth, keeps suppressions, account webhooks, alerts, tracking
+// settings and an event log in memory per domain, pages like the real API
+// and answers errors in the real shapes and statuses. Stats, metrics and
+// logs are computed from the event log, so their numbers agree.
 //
 //	srv := mailguntest.NewServer(t)
 //	c := srv.Client()
 //	_, err := c.Bounces.Get(ctx, "example.com", "bob@example.com") // ErrNotFound
+//
+// Seed state with AddBounces, AddAllowlist, AddEvents and friends, and read
+// it back with Bounces, Allowlist, Events, AccountWebhooks. Fail injects
+// faults (an error status with Retry-After, latency, a dropped connection)
+// for a number of calls, and Requests lists what the server received.
+// DeliverAlert and DeliverWebhook POST signed webhooks to your handlers.
 package mailguntest
 
 import (
