@@ -83,7 +83,7 @@ func looksLikeHTML(b []byte) bool {
 	if b[0] != '<' {
 		return false
 	}
-	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	head := asciiLower(string(b[:min(len(b), 512)]))
 	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype") ||
 		strings.Contains(head, "<head") || strings.Contains(head, "<body") || strings.Contains(head, "<title")
 }
@@ -100,7 +100,7 @@ func htmlSummary(b []byte) string {
 }
 
 func between(s, tag string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s) // same length as s, so its indexes fit s
 	i := strings.Index(lower, "<"+tag)
 	if i < 0 {
 		return ""
@@ -115,6 +115,18 @@ func between(s, tag string) string {
 		return ""
 	}
 	return strings.TrimSpace(s[start : start+end])
+}
+
+// asciiLower lowers A-Z only. Unlike strings.ToLower it never changes the
+// length (invalid UTF-8 would become U+FFFD), so indexes stay valid.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // oneLine collapses white space, drops control characters and caps the length.
