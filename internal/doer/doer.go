@@ -143,16 +143,16 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 	for attempt := 0; ; attempt++ {
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
+		if res.err == nil {
+			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
+			return nil
+		}
 		if ctx.Err() != nil {
 			var last error
 			if res.status >= 300 {
 				last = res.err
 			}
 			return d.contextError(ctx, r.Method, path, last)
-		}
-		if res.err == nil {
-			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
-			return nil
 		}
 		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
 			!slices.Contains(r.FinalStatuses, res.status)
