@@ -21,6 +21,10 @@ const Goroutines = 64
 //   - sdk-lock-stacks: contended stacks whose lock was released by SDK code
 //     (the innermost frame outside sync and runtime is the SDK's): a lock of
 //     the SDK's own on the request path. The target is 0.
+//   - sdk-pool-stacks: contended stacks of sync.Pool's process-wide lock,
+//     which a pool takes on its first Get or Put on a P after each GC cycle
+//     (sync.(*Pool).pinSlow), reached from the SDK's read-buffer pool: a lock
+//     of sync.Pool's, taken once per GC cycle and P, not per request.
 //   - sdk-frame-stacks: contended stacks with an SDK frame anywhere, such as
 //     net/http's connection-pool lock taken inside http.Client.Do called by
 //     the SDK; the baseline and the official SDK have the same ones (with
@@ -73,6 +77,7 @@ func parallel(b *testing.B, fn func() error) {
 	b.StopTimer()
 	rep := MutexDiff(before, TakeMutexSnapshot())
 	b.ReportMetric(float64(rep.SDKLockStacks), "sdk-lock-stacks")
+	b.ReportMetric(float64(rep.SDKPoolStacks), "sdk-pool-stacks")
 	b.ReportMetric(float64(rep.SDKFrameStacks), "sdk-frame-stacks")
 	b.ReportMetric(float64(rep.Contentions)/float64(b.N), "contentions/op")
 	b.ReportMetric(float64(rep.Delay.Nanoseconds())/float64(b.N), "mutex-wait-ns/op")

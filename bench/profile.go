@@ -106,8 +106,13 @@ type MutexReport struct {
 	// a sync lock or a channel whose release (the innermost frame outside
 	// the sync and runtime packages) is SDK code. Runtime-internal locks
 	// (the heap, GC, scheduler) reached from SDK code through an allocation
-	// are not the SDK's.
+	// are not the SDK's, nor is sync.Pool's (see SDKPoolStacks).
 	SDKLockStacks int
+	// SDKPoolStacks counts stacks of sync.Pool's process-wide lock
+	// (allPoolsMu), which a pool takes in Get or Put on the first use on a
+	// P after each GC cycle (pinSlow), reached from an SDK sync.Pool. It is
+	// sync.Pool's lock, taken per GC cycle rather than per request.
+	SDKPoolStacks int
 	// SDKFrameStacks counts stacks with an SDK frame anywhere, such as a
 	// lock inside net/http's Transport reached from the SDK's call to
 	// http.Client.Do.
@@ -134,6 +139,7 @@ type lockKind int
 
 const (
 	syncLock    lockKind = iota // a sync.Mutex or RWMutex
+	poolLock                    // sync.Pool's process-wide registration lock
 	channelLock                 // a channel's lock
 	runtimeLock                 // a lock of the runtime's own: allocation, GC, scheduler, timers
 )
@@ -142,13 +148,15 @@ const (
 // innermost frame outside sync and runtime) and what kind of lock it was.
 func classifyStack(pcs []uintptr) (owner string, kind lockKind, anySDK bool, stack []string) {
 	frames := runtime.CallersFrames(pcs)
-	sawSync, sawChan := false, false
+	sawSync, sawPool, sawChan := false, false, false
 	for {
 		f, more := frames.Next()
 		fn := f.Function
 		stack = append(stack, fn)
 		if owner == "" {
 			switch {
+			case strings.HasPrefix(fn, "sync.(*Pool)."):
+				sawPool = true
 			case strings.HasPrefix(fn, "sync.") || strings.HasPrefix(fn, "internal/sync."):
 				sawSync = true
 			case strings.HasPrefix(fn, "runtime.chan") || strings.HasPrefix(fn, "runtime.closechan") ||
@@ -167,6 +175,8 @@ func classifyStack(pcs []uintptr) (owner string, kind lockKind, anySDK bool, sta
 		}
 	}
 	switch {
+	case sawPool:
+		kind = poolLock
 	case sawSync:
 		kind = syncLock
 	case sawChan:
@@ -207,14 +217,20 @@ func MutexDiff(before, after MutexSnapshot) MutexReport {
 		rep.Contentions += count
 		rep.Delay += time.Duration(float64(cycles) / cyclesPerNanosecond())
 		owner, kind, anySDK, stack := classifyStack(r.Stack())
-		if kind == runtimeLock {
+		switch kind {
+		case runtimeLock:
 			owner = "(runtime lock) " + owner
+		case poolLock:
+			owner = "(sync.Pool registration) " + owner
 		}
 		rep.Owners[owner] += count
 		if anySDK {
 			rep.SDKFrameStacks++
 		}
-		if kind != runtimeLock && isSDKFunc(owner) {
+		if kind == poolLock && isSDKFunc(strings.TrimPrefix(owner, "(sync.Pool registration) ")) {
+			rep.SDKPoolStacks++
+		}
+		if (kind == syncLock || kind == channelLock) && isSDKFunc(owner) {
 			rep.SDKLockStacks++
 			rep.SDKStacks = append(rep.SDKStacks, strings.Join(stack, "\n\t"))
 		}

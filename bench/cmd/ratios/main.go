@@ -109,7 +109,7 @@ func floorOf(clients []string) string {
 }
 
 // extraUnits are the custom metrics shown in the table, in this order.
-var extraUnits = []string{"MB/s", "bounces/s", "peak-live-B", "gc-cycles", "sdk-lock-stacks", "sdk-frame-stacks", "contentions/op", "mutex-wait-ns/op"}
+var extraUnits = []string{"MB/s", "bounces/s", "peak-live-B", "gc-cycles", "sdk-lock-stacks", "sdk-pool-stacks", "sdk-frame-stacks", "contentions/op", "mutex-wait-ns/op"}
 
 func num(v float64) string {
 	switch {
