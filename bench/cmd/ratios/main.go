@@ -21,7 +21,7 @@ import (
 // result is every run of one benchmark: unit → values.
 type result map[string][]float64
 
-// median returns the median of unit, or NaN-free 0 and false when absent.
+// median returns the median of unit, or 0 and false when there is none.
 func (r result) median(unit string) (float64, bool) {
 	v := slices.Clone(r[unit])
 	if len(v) == 0 {
@@ -40,11 +40,6 @@ func (r result) max(unit string) (float64, bool) {
 		return 0, false
 	}
 	return slices.Max(r[unit]), true
-}
-
-type bench struct {
-	group, client string
-	r             result
 }
 
 type data struct {
