@@ -43,19 +43,15 @@ type AllowlistEntry struct {
 // too). A missing or null field stays zero.
 func (e *AllowlistEntry) UnmarshalJSON(data []byte) error {
 	var w struct {
-		Value     string        `json:"value"`
-		Reason    string        `json:"reason"`
-		Type      AllowlistType `json:"type"`
-		CreatedAt *string       `json:"createdAt"`
+		Value     string          `json:"value"`
+		Reason    string          `json:"reason"`
+		Type      AllowlistType   `json:"type"`
+		CreatedAt suppressionTime `json:"createdAt"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
-		return err
+		return fmt.Errorf("allowlist entry: %w", err)
 	}
-	created, err := parseSuppressionTime(w.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("allowlist createdAt: %w", err)
-	}
-	*e = AllowlistEntry{Value: w.Value, Reason: w.Reason, Type: w.Type, CreatedAt: created}
+	*e = AllowlistEntry{Value: w.Value, Reason: w.Reason, Type: w.Type, CreatedAt: time.Time(w.CreatedAt)}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package mailgun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,26 +42,67 @@ type Bounce struct {
 // a number, created_at as an RFC 2822 date with a zone name or a numeric
 // offset (RFC 3339 is accepted too). A missing or null field stays zero.
 func (b *Bounce) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Address     string          `json:"address"`
-		Code        json.RawMessage `json:"code"`
-		Error       string          `json:"error"`
-		CreatedAt   *string         `json:"created_at"`
-		MessageHash string          `json:"MessageHash"`
-	}
+	var w bounceWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	code, err := decodeBounceCode(w.Code)
-	if err != nil {
-		return err
-	}
-	created, err := parseSuppressionTime(w.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("bounce created_at: %w", err)
-	}
-	*b = Bounce{Address: w.Address, Code: code, Error: w.Error, CreatedAt: created, MessageHash: w.MessageHash}
+	*b = w.value()
 	return nil
+}
+
+// bounceWire is a bounce as the API sends it. Its fields decode
+// themselves, so a page of them is decoded in one pass, without the
+// nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
+type bounceWire struct {
+	Address     string          `json:"address"`
+	Code        smtpCode        `json:"code"`
+	Error       string          `json:"error"`
+	CreatedAt   suppressionTime `json:"created_at"`
+	MessageHash string          `json:"MessageHash"`
+}
+
+func (w bounceWire) value() Bounce {
+	return Bounce{Address: w.Address, Code: string(w.Code), Error: w.Error, CreatedAt: time.Time(w.CreatedAt), MessageHash: w.MessageHash}
+}
+
+// smtpCode reads an SMTP code sent as a JSON string or number.
+type smtpCode string
+
+func (c *smtpCode) UnmarshalJSON(raw []byte) error {
+	s, err := decodeBounceCode(raw)
+	*c = smtpCode(s)
+	return err
+}
+
+// suppressionTime reads a suppression timestamp; null or "" is the zero time.
+type suppressionTime time.Time
+
+func (t *suppressionTime) UnmarshalJSON(raw []byte) error {
+	if string(raw) == "null" {
+		*t = suppressionTime{}
+		return nil
+	}
+	s, err := jsonString(raw)
+	if err != nil {
+		return fmt.Errorf("created_at: %w", err)
+	}
+	v, err := parseSuppressionTime(&s)
+	if err != nil {
+		return fmt.Errorf("created_at: %w", err)
+	}
+	*t = suppressionTime(v)
+	return nil
+}
+
+// jsonString returns the string a JSON string literal holds, without
+// allocating when it has no escapes.
+func jsonString(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }
 
 // decodeBounceCode reads an SMTP code sent as a JSON string or number.
@@ -69,9 +111,7 @@ func decodeBounceCode(raw json.RawMessage) (string, error) {
 		return "", nil
 	}
 	if raw[0] == '"' {
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
+		return jsonString(raw)
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err != nil {
@@ -162,14 +202,22 @@ func checkListAddress(name, value string) error {
 // ends it (GETs are retried first, as the client's RetryPolicy says).
 // Invalid opts are yielded as the only error, before anything is sent.
 func (s *BouncesService) List(ctx context.Context, domain string, opts *ListOptions) iter.Seq2[Bounce, error] {
-	return suppressions[Bounce](ctx, s.client, domain, "bounces", opts)
+	return mapSeq(suppressions[bounceWire](ctx, s.client, domain, "bounces", opts), bounceWire.value)
 }
 
 // ListPage fetches one page of the domain's bounce list: the top, or the
 // page at opts.Cursor. Page.Next resumes after it and is "" after the last
 // page (an empty page; a short page may still have a Next).
 func (s *BouncesService) ListPage(ctx context.Context, domain string, opts *ListOptions) (*Page[Bounce], error) {
-	return suppressionPage[Bounce](ctx, s.client, domain, "bounces", opts)
+	p, err := suppressionPage[bounceWire](ctx, s.client, domain, "bounces", opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Page[Bounce]{Items: make([]Bounce, len(p.Items)), Next: p.Next}
+	for i, w := range p.Items {
+		out.Items[i] = w.value()
+	}
+	return out, nil
 }
 
 // Get returns the bounce record of address. It returns an error matching
@@ -182,11 +230,12 @@ func (s *BouncesService) Get(ctx context.Context, domain, address string) (*Boun
 	if err := checkListAddress("address", address); err != nil {
 		return nil, err
 	}
-	var b Bounce
+	var w bounceWire
 	r := &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, "bounces", address}}
-	if err := s.client.do(ctx, r, &b); err != nil {
+	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
+	b := w.value()
 	return &b, nil
 }
 
@@ -303,4 +352,18 @@ func (s *BouncesService) DeleteAll(ctx context.Context, domain string) error {
 	}
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v3", domain, "bounces"}}
 	return s.client.do(ctx, r, nil)
+}
+
+func mapSeq[W, T any](seq iter.Seq2[W, error], f func(W) T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for w, err := range seq {
+			var v T
+			if err == nil {
+				v = f(w)
+			}
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
 }

@@ -119,13 +119,17 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 	if xSign == "" {
 		return ErrSignatureMissing
 	}
-	got, err := hex.DecodeString(xSign)
-	if err != nil || len(got) != sha256.Size {
+	var got [sha256.Size]byte
+	if len(xSign) != 2*sha256.Size {
+		return ErrSignatureMismatch
+	}
+	if _, err := hex.Decode(got[:], []byte(xSign)); err != nil {
 		return ErrSignatureMismatch
 	}
 	mac := hmac.New(sha256.New, []byte(signingKey))
 	mac.Write(body)
-	if !hmac.Equal(mac.Sum(nil), got) {
+	var sum [sha256.Size]byte
+	if !hmac.Equal(mac.Sum(sum[:0]), got[:]) {
 		return ErrSignatureMismatch
 	}
 	return nil

@@ -203,11 +203,11 @@ func (d *Doer) target(r *Request) (string, string, error) {
 	if len(r.Path) == 0 {
 		return "", "", errors.New("no path")
 	}
-	path, err := BuildPath(r.Path)
+	target, err := buildURL(d.base, r.Path)
 	if err != nil {
 		return "", "", err
 	}
-	target := d.base + path
+	path := target[len(d.base):]
 	if len(r.Query) > 0 {
 		target += "?" + r.Query.Encode()
 	}
@@ -264,10 +264,12 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 			retryable: retryableTransport(err, repeatable),
 		}
 	}
-	defer closeBody(resp.Body)
+	atEOF := false
+	defer func() { closeBody(resp.Body, atEOF) }()
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := d.decode(resp.Body, resp.ContentLength, out); err != nil {
+		var err error
+		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out); err != nil {
 			var re *readError
 			if errors.As(err, &re) {
 				return result{
@@ -317,9 +319,9 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &
 
 const maxPooledBuffer = 4 << 20
 
-func (d *Doer) decode(body io.Reader, size int64, out any) error {
+func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err error) {
 	if size > d.maxBody {
-		return fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
+		return false, fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
 	}
 	bp := bufPool.Get().(*[]byte)
 	raw, err := readLimited(body, (*bp)[:0], size, d.maxBody)
@@ -332,20 +334,20 @@ func (d *Doer) decode(body io.Reader, size int64, out any) error {
 		}
 	}()
 	if err != nil {
-		return err
+		return false, err
 	}
 	b := bytes.TrimSpace(raw)
 	if out == nil || len(b) == 0 {
-		return nil
+		return true, nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		if b[0] != '{' && b[0] != '[' {
 			msg, _ := errorMessage(b)
-			return fmt.Errorf("response is not JSON: %q", msg)
+			return true, fmt.Errorf("response is not JSON: %q", msg)
 		}
-		return fmt.Errorf("decoding response: %w", err)
+		return true, fmt.Errorf("decoding response: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // readLimited reads r into buf. A known size is allocated at once; an
@@ -384,8 +386,10 @@ func readLimited(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
 	}
 }
 
-func closeBody(b io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, b, maxDrain)
+func closeBody(b io.ReadCloser, atEOF bool) {
+	if !atEOF {
+		_, _ = io.CopyN(io.Discard, b, maxDrain)
+	}
 	_ = b.Close()
 }
 

@@ -44,19 +44,36 @@ func unreserved(c byte) bool {
 // BuildPath joins segments into an escaped absolute path ("/v3/example.com/bounces").
 // It rejects empty, "." and ".." segments, which a server would collapse
 // into a different resource.
-func BuildPath(segments []string) (string, error) {
-	size := 0
+func BuildPath(segments []string) (string, error) { return buildURL("", segments) }
+
+// buildURL returns base followed by the escaped segments, in one allocation.
+func buildURL(base string, segments []string) (string, error) {
+	size := len(base)
 	for i, s := range segments {
 		if err := checkSegment(s); err != nil {
 			return "", fmt.Errorf("path segment %d: %w", i+1, err)
 		}
 		size += 1 + len(s)
+		for j := 0; j < len(s); j++ {
+			if !unreserved(s[j]) {
+				size += 2
+			}
+		}
 	}
 	var b strings.Builder
-	b.Grow(size + size/4)
+	b.Grow(size)
+	b.WriteString(base)
 	for _, s := range segments {
 		b.WriteByte('/')
-		b.WriteString(EscapeSegment(s))
+		for j := 0; j < len(s); j++ {
+			if c := s[j]; unreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('%')
+				b.WriteByte(upperHex[c>>4])
+				b.WriteByte(upperHex[c&15])
+			}
+		}
 	}
 	return b.String(), nil
 }

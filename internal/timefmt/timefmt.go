@@ -27,6 +27,10 @@ var rfc2822Layouts = []string{
 // UTC" or "Thu, 13 Oct 2011 18:02:00 +0000". Zone names other than UTC and
 // GMT keep the offset Go assigns them (zero for unknown names).
 func ParseRFC2822(s string) (time.Time, error) {
+	// The common shape first, without copying s.
+	if t, err := time.Parse(rfc2822Layouts[0], s); err == nil {
+		return t, nil
+	}
 	s = strings.Join(strings.Fields(s), " ")
 	for _, layout := range rfc2822Layouts {
 		if t, err := time.Parse(layout, s); err == nil {
