@@ -1,5 +1,7 @@
 package bench
 
+//lint:file-ignore SA1019 the Events API is deprecated upstream; it is the one with a 300-event page to compare.
+
 import (
 	"encoding/json"
 	"fmt"
@@ -12,8 +14,9 @@ import (
 	"github.com/mgkit/mailgun"
 )
 
-// sdkEventsPage is how this SDK decodes an events page: the doer
-// json.Unmarshals the body into the page type of its link-paged lists.
+// sdkEventsPage decodes a page with encoding/json and Event.UnmarshalJSON,
+// as a user decoding stored pages would. EventsService decodes its pages in
+// one pass instead (see BenchmarkFetchEvents).
 type sdkEventsPage struct {
 	Items  []mailgun.Event `json:"items"`
 	Paging struct {
@@ -80,7 +83,6 @@ func BenchmarkDecodeEvents(b *testing.B) {
 // caller of each client pays per page.
 func BenchmarkFetchEvents(b *testing.B) {
 	e := getEnv(b)
-	path := "/v3/" + Domain + "/events?limit=" + fmt.Sprint(EventsPageSize)
 	b.Run("client=baseline", func(b *testing.B) {
 		b.SetBytes(int64(len(e.srv.eventsPage)))
 		loop(b, func() error {
@@ -94,8 +96,8 @@ func BenchmarkFetchEvents(b *testing.B) {
 	b.Run("client=sdk", func(b *testing.B) {
 		b.SetBytes(int64(len(e.srv.eventsPage)))
 		loop(b, func() error {
-			var p sdkEventsPage
-			if err := e.sdk.Do(bg, "GET", path, nil, &p); err != nil {
+			p, err := e.sdk.Events.ListPage(bg, Domain, &mailgun.EventsQuery{Limit: EventsPageSize})
+			if err != nil {
 				return err
 			}
 			return checkEvents(len(p.Items), p.Items[0].ID, p.Items[len(p.Items)-1].ID)

@@ -308,6 +308,14 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	}
 }
 
+// BodyDecoder is implemented by response types that decode the whole body
+// themselves (to keep raw parts of it without a second parse). DecodeBody
+// gets the non-empty body and must copy any bytes it keeps: the buffer is
+// reused.
+type BodyDecoder interface {
+	DecodeBody(body []byte) error
+}
+
 // readError marks a failure to read the body, as opposed to a body that is not valid JSON.
 type readError struct{ err error }
 
@@ -340,7 +348,12 @@ func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err erro
 	if out == nil || len(b) == 0 {
 		return true, nil
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if bd, ok := out.(BodyDecoder); ok {
+		err = bd.DecodeBody(b)
+	} else {
+		err = json.Unmarshal(b, out)
+	}
+	if err != nil {
 		if b[0] != '{' && b[0] != '[' {
 			msg, _ := errorMessage(b)
 			return true, fmt.Errorf("response is not JSON: %q", msg)
