@@ -82,6 +82,58 @@ func writeStatus(w http.ResponseWriter, status int) {
 	_, _ = io.WriteString(w, http.StatusText(status))
 }
 
+// serveWebhook is what both webhook handlers share: the methods, the body
+// limit, and the answer to fn. accept verifies and decodes a body; it
+// returns the payload, or the status to answer with. probe makes GET and
+// HEAD answer 200, for Mailgun's reachability check of alert URLs.
+func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (*T, int), fn func(context.Context, *T) error) http.Handler {
+	allow := http.MethodPost
+	if probe {
+		allow = "GET, HEAD, POST"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+		case probe && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			writeStatus(w, http.StatusOK)
+			return
+		default:
+			w.Header().Set("Allow", allow)
+			writeStatus(w, http.StatusMethodNotAllowed)
+			return
+		}
+		body, status := readWebhookBody(r, cfg.maxBody)
+		if status != 0 {
+			writeStatus(w, status)
+			return
+		}
+		payload, status := accept(r, body)
+		if status != 0 {
+			writeStatus(w, status)
+			return
+		}
+		if fn != nil {
+			if err := fn(r.Context(), payload); err != nil {
+				writeStatus(w, http.StatusInternalServerError)
+				return
+			}
+		}
+		writeStatus(w, http.StatusOK)
+	})
+}
+
+// verifyStatus maps a verification error to the handler's answer: 401 for
+// a signature that is missing, wrong, expired or replayed; 500 for the
+// rest (an empty key, a failing TokenStore), which Mailgun retries.
+func verifyStatus(err error) int {
+	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired, ErrSignatureReplayed} {
+		if errors.Is(err, target) {
+			return http.StatusUnauthorized
+		}
+	}
+	return http.StatusInternalServerError
+}
+
 // TokenStore remembers the tokens of verified send webhooks so that a
 // replayed request is rejected. Implementations must be safe for concurrent
 // use; back one with Redis or a database to share it between processes.
@@ -153,45 +205,18 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 // verified alerts. Retries deliver the same event again: de-duplicate by
 // EventData.ID if that matters.
 func AlertWebhookHandler(signingKey string, fn func(context.Context, *AlertWebhook) error, opts ...HandlerOption) http.Handler {
-	cfg := newHandlerConfig(opts)
-	// A closure rather than a struct, so no fmt verb can print the key.
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			writeStatus(w, http.StatusOK)
-			return
-		case http.MethodPost:
-		default:
-			w.Header().Set("Allow", "GET, HEAD, POST")
-			writeStatus(w, http.StatusMethodNotAllowed)
-			return
-		}
-		body, status := readWebhookBody(r, cfg.maxBody)
-		if status != 0 {
-			writeStatus(w, status)
-			return
-		}
+	// The key lives in a closure rather than a struct, so no fmt verb can print it.
+	accept := func(r *http.Request, body []byte) (*AlertWebhook, int) {
 		if err := VerifyAlertSignature(signingKey, body, r.Header.Get(AlertSignatureHeader)); err != nil {
-			if errors.Is(err, ErrInvalidArgument) {
-				writeStatus(w, http.StatusInternalServerError)
-				return
-			}
-			writeStatus(w, http.StatusUnauthorized)
-			return
+			return nil, verifyStatus(err)
 		}
 		wh, err := ParseAlertWebhook(body)
 		if err != nil {
-			writeStatus(w, http.StatusBadRequest)
-			return
+			return nil, http.StatusBadRequest
 		}
-		if fn != nil {
-			if err := fn(r.Context(), wh); err != nil {
-				writeStatus(w, http.StatusInternalServerError)
-				return
-			}
-		}
-		writeStatus(w, http.StatusOK)
-	})
+		return wh, 0
+	}
+	return serveWebhook(newHandlerConfig(opts), true, accept, fn)
 }
 
 // AlertWebhook is the body of an alert webhook:

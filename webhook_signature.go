@@ -343,57 +343,28 @@ type WebhookEvent struct {
 // EventData.ID if that matters.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
 	cfg := newHandlerConfig(opts)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			writeStatus(w, http.StatusMethodNotAllowed)
-			return
-		}
-		body, status := readWebhookBody(r, cfg.maxBody)
-		if status != 0 {
-			writeStatus(w, status)
-			return
-		}
+	accept := func(r *http.Request, body []byte) (*WebhookEvent, int) {
 		var raw struct {
 			Signature *WebhookSignature `json:"signature"`
 			EventData json.RawMessage   `json:"event-data"`
 		}
 		if err := json.Unmarshal(body, &raw); err != nil {
-			writeStatus(w, http.StatusBadRequest)
-			return
+			return nil, http.StatusBadRequest
 		}
 		if raw.Signature == nil {
-			writeStatus(w, http.StatusUnauthorized)
-			return
+			return nil, http.StatusUnauthorized
 		}
 		vopts := append(cfg.verify[:len(cfg.verify):len(cfg.verify)], WithVerifyContext(r.Context()))
 		if err := VerifyWebhookSignature(signingKey, *raw.Signature, vopts...); err != nil {
-			writeStatus(w, verifyStatus(err))
-			return
+			return nil, verifyStatus(err)
 		}
 		ev, err := decodeWebhookEvent(*raw.Signature, raw.EventData)
 		if err != nil {
-			writeStatus(w, http.StatusBadRequest)
-			return
+			return nil, http.StatusBadRequest
 		}
-		if fn != nil {
-			if err := fn(r.Context(), ev); err != nil {
-				writeStatus(w, http.StatusInternalServerError)
-				return
-			}
-		}
-		writeStatus(w, http.StatusOK)
-	})
-}
-
-// verifyStatus maps a verification error to the handler's answer.
-func verifyStatus(err error) int {
-	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired, ErrSignatureReplayed} {
-		if errors.Is(err, target) {
-			return http.StatusUnauthorized
-		}
+		return ev, 0
 	}
-	return http.StatusInternalServerError
+	return serveWebhook(cfg, false, accept, fn)
 }
 
 // decodeWebhookEvent builds the event once the signature is verified; a
