@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mgkit/mailgun/internal/doer"
 	"github.com/mgkit/mailgun/internal/timefmt"
@@ -94,10 +95,11 @@ func (t *suppressionTime) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-// jsonString returns the string a JSON string literal holds, without
-// allocating when it has no escapes.
+// jsonString returns the string a JSON string literal holds. A literal
+// without escapes and in valid UTF-8 is copied as it is; anything else goes
+// through encoding/json (which also replaces invalid UTF-8).
 func jsonString(raw []byte) (string, error) {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 		return string(raw[1 : len(raw)-1]), nil
 	}
 	var s string
