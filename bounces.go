@@ -1,7 +1,6 @@
 package mailgun
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mgkit/mailgun/internal/doer"
 	"github.com/mgkit/mailgun/internal/timefmt"
@@ -70,9 +68,12 @@ func (w bounceWire) value() Bounce {
 type smtpCode string
 
 func (c *smtpCode) UnmarshalJSON(raw []byte) error {
-	s, err := decodeBounceCode(raw)
+	s, err := textOf(raw)
+	if err != nil {
+		return fmt.Errorf("bounce code %s: %w", raw, err)
+	}
 	*c = smtpCode(s)
-	return err
+	return nil
 }
 
 // suppressionTime reads a suppression timestamp; null or "" is the zero time.
@@ -93,33 +94,6 @@ func (t *suppressionTime) UnmarshalJSON(raw []byte) error {
 	}
 	*t = suppressionTime(v)
 	return nil
-}
-
-// jsonString returns the string a JSON string literal holds. A literal
-// without escapes and in valid UTF-8 is copied as it is; anything else goes
-// through encoding/json (which also replaces invalid UTF-8).
-func jsonString(raw []byte) (string, error) {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-		return string(raw[1 : len(raw)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
-}
-
-// decodeBounceCode reads an SMTP code sent as a JSON string or number.
-func decodeBounceCode(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] == '"' {
-		return jsonString(raw)
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", fmt.Errorf("bounce code %s is neither a string nor a number", raw)
-	}
-	return n.String(), nil
 }
 
 // parseSuppressionTime reads a suppression timestamp; nil or "" is the zero time.

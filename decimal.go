@@ -1,7 +1,6 @@
 package mailgun
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -51,24 +50,11 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts a JSON string or number and keeps its exact text;
 // null leaves d empty.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*d = ""
-		return nil
+	s, err := textOf(b)
+	if err != nil {
+		return fmt.Errorf("decimal %s: %w", b, err)
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*d = Decimal(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("decimal: %s is neither a string nor a number", b)
-	}
-	*d = Decimal(n)
+	*d = Decimal(s)
 	return nil
 }
 

@@ -654,19 +654,11 @@ func (t *EventTemplate) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*t = EventTemplate{Name: w.Name}
-	if v := bytes.TrimSpace(w.Version); len(v) > 0 && !isJSONNull(v) {
-		if v[0] == '"' {
-			if err := json.Unmarshal(v, &t.Version); err != nil {
-				return err
-			}
-		} else {
-			var n json.Number
-			if err := json.Unmarshal(v, &n); err != nil {
-				return fmt.Errorf("template version: %w", err)
-			}
-			t.Version = n.String()
-		}
+	version, err := textOf(w.Version)
+	if err != nil {
+		return fmt.Errorf("template version: %w", err)
 	}
+	t.Version = version
 	if v := bytes.TrimSpace(w.IsText); len(v) > 0 && !isJSONNull(v) {
 		var s string
 		if v[0] == '"' {

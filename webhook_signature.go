@@ -48,31 +48,12 @@ func (s *WebhookSignature) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	ts, err := timestampText(raw.Timestamp)
+	ts, err := textOf(raw.Timestamp)
 	if err != nil {
-		return err
+		return fmt.Errorf("webhook signature timestamp: %w", err)
 	}
 	*s = WebhookSignature{Timestamp: ts, Token: raw.Token, Signature: raw.Signature, ParentSignature: raw.ParentSignature}
 	return nil
-}
-
-// timestampText returns the text of a JSON string or number, or "" for null
-// or nothing.
-func timestampText(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] == '"' {
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", fmt.Errorf("webhook signature timestamp is neither a string nor a number")
-	}
-	return n.String(), nil
 }
 
 // SignWebhook returns the hex signature of timestamp and token under
