@@ -9,9 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -162,7 +166,9 @@ const AlertSignatureHeader = "X-Sign"
 // signing key (AlertSettings.WebhookSigningKey), compared in constant time
 // and case-insensitively. Pass the body bytes exactly as received. It
 // returns nil, ErrSignatureMissing (empty header), ErrSignatureMismatch, or
-// an error wrapping ErrInvalidArgument when signingKey is empty.
+// an error wrapping ErrInvalidArgument when signingKey is empty. It is
+// safe for concurrent use; MAC states are reused per key, so verifying
+// with a key used before allocates nothing.
 func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 	if signingKey == "" {
 		return invalidArg("alert signing key is empty")
@@ -178,10 +184,10 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 	if _, err := hex.Decode(got[:], []byte(xSign)); err != nil {
 		return ErrSignatureMismatch
 	}
-	mac := hmac.New(sha256.New, []byte(signingKey))
+	mac, pool := acquireMAC(signingKey)
+	defer releaseMAC(mac, pool)
 	mac.Write(body)
-	var sum [sha256.Size]byte
-	if !hmac.Equal(mac.Sum(sum[:0]), got[:]) {
+	if !hmac.Equal(mac.Sum(mac.sum[:0]), got[:]) {
 		return ErrSignatureMismatch
 	}
 	return nil
@@ -355,3 +361,47 @@ func ParseAlertWebhook(body []byte) (*AlertWebhook, error) {
 	}
 	return &wh, nil
 }
+
+// macSlots is the size of the cache of MAC states: a key's slot is picked
+// by its hash, and a key that lands on a taken slot replaces the one there.
+// A process verifying with a few keys keeps them all; one verifying with
+// thousands (a platform with a key per customer) still works, at the cost
+// of a fresh MAC when keys collide.
+const macSlots = 64
+
+// pooledMAC is an HMAC-SHA256 state for one key, a buffer for its sum and
+// one for input that must be written as bytes.
+type pooledMAC struct {
+	hash.Hash
+	sum [sha256.Size]byte
+	buf []byte
+}
+
+// keyMACs is the pool of MAC states for one signing key.
+type keyMACs struct {
+	key  string
+	pool sync.Pool
+}
+
+var (
+	macSeed  = maphash.MakeSeed()
+	macCache [macSlots]atomic.Pointer[keyMACs]
+)
+
+// acquireMAC returns a reset HMAC-SHA256 state for key and the pool to give
+// it back to with releaseMAC. Reusing states saves the two hash allocations
+// and the key schedule of hmac.New; the cache takes no lock.
+func acquireMAC(key string) (*pooledMAC, *keyMACs) {
+	slot := &macCache[maphash.String(macSeed, key)%macSlots]
+	km := slot.Load()
+	if km == nil || km.key != key {
+		km = &keyMACs{key: key}
+		km.pool.New = func() any { return &pooledMAC{Hash: hmac.New(sha256.New, []byte(key))} }
+		slot.Store(km)
+	}
+	m := km.pool.Get().(*pooledMAC)
+	m.Reset()
+	return m, km
+}
+
+func releaseMAC(m *pooledMAC, km *keyMACs) { km.pool.Put(m) }

@@ -60,7 +60,9 @@ func (s *WebhookSignature) UnmarshalJSON(b []byte) error {
 // signingKey, as Mailgun computes it. Use it to build signed payloads in
 // tests.
 func SignWebhook(signingKey, timestamp, token string) string {
-	return hex.EncodeToString(webhookMAC(signingKey, timestamp, token))
+	var mac [sha256.Size]byte
+	webhookMAC(&mac, signingKey, timestamp, token)
+	return hex.EncodeToString(mac[:])
 }
 
 // NewWebhookSignature returns a signature for a webhook sent at t: the
@@ -75,21 +77,27 @@ func NewWebhookSignature(signingKey string, t time.Time) WebhookSignature {
 	return s
 }
 
-func webhookMAC(key, timestamp, token string) []byte {
-	h := hmac.New(sha256.New, []byte(key))
-	h.Write([]byte(timestamp))
-	h.Write([]byte(token))
-	return h.Sum(nil)
+// webhookMAC writes the HMAC-SHA256 of timestamp+token under key to dst.
+func webhookMAC(dst *[sha256.Size]byte, key, timestamp, token string) {
+	mac, pool := acquireMAC(key)
+	defer releaseMAC(mac, pool)
+	mac.buf = append(append(mac.buf[:0], timestamp...), token...)
+	mac.Write(mac.buf)
+	if cap(mac.buf) > 1024 { // a forged, oversized token: do not keep its buffer
+		mac.buf = nil
+	}
+	copy(dst[:], mac.Sum(mac.sum[:0]))
 }
 
 // macMatches compares a received hex signature (either case) with mac in
 // constant time.
-func macMatches(mac []byte, received string) bool {
-	if len(received) != hex.EncodedLen(len(mac)) {
+func macMatches(mac *[sha256.Size]byte, received string) bool {
+	var got [sha256.Size]byte
+	if len(received) != hex.EncodedLen(len(got)) {
 		return false
 	}
-	got, err := hex.DecodeString(received)
-	return err == nil && hmac.Equal(mac, got)
+	_, err := hex.Decode(got[:], []byte(received))
+	return err == nil && hmac.Equal(mac[:], got[:])
 }
 
 // WithTimestampWindow sets how far a webhook's timestamp may lie from the
@@ -163,9 +171,10 @@ func VerifyWebhookSignature(signingKey string, sig WebhookSignature, opts ...Ver
 	if sig.Timestamp == "" || sig.Token == "" || (sig.Signature == "" && sig.ParentSignature == "") {
 		return ErrSignatureMissing
 	}
-	mac := webhookMAC(signingKey, sig.Timestamp, sig.Token)
+	var mac [sha256.Size]byte
+	webhookMAC(&mac, signingKey, sig.Timestamp, sig.Token)
 	// Both are compared, so the time taken does not tell which one failed.
-	own, parent := macMatches(mac, sig.Signature), macMatches(mac, sig.ParentSignature)
+	own, parent := macMatches(&mac, sig.Signature), macMatches(&mac, sig.ParentSignature)
 	if !own && !parent {
 		return ErrSignatureMismatch
 	}

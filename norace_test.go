@@ -1,0 +1,5 @@
+//go:build !race
+
+package mailgun_test
+
+const raceEnabled = false
