@@ -2,6 +2,7 @@ package doer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"slices"
+	"sync"
 )
 
 // Body is a request body. Bytes bodies (JSON, forms) can be sent any number
@@ -22,7 +24,13 @@ type Body interface {
 	// open returns a reader over the whole body, its length (-1 when
 	// unknown), and an error when the body cannot be sent again.
 	open() (io.ReadCloser, int64, error)
-	// replayable reports whether open may be called again.
+	// finish ends the attempt that the last open served: the transport
+	// may still be reading the body in its own goroutine after it returned
+	// a response, so finish cuts that reader off and waits (bounded by
+	// ctx) until no read of the source is in flight.
+	finish(ctx context.Context) error
+	// replayable reports whether open may be called again; call it after
+	// finish.
 	replayable() bool
 }
 
@@ -31,8 +39,9 @@ type bytesBody struct {
 	ctype string
 }
 
-func (b *bytesBody) ContentType() string { return b.ctype }
-func (b *bytesBody) replayable() bool    { return true }
+func (b *bytesBody) ContentType() string          { return b.ctype }
+func (b *bytesBody) replayable() bool             { return true }
+func (b *bytesBody) finish(context.Context) error { return nil }
 func (b *bytesBody) open() (io.ReadCloser, int64, error) {
 	return io.NopCloser(bytes.NewReader(b.data)), int64(len(b.data)), nil
 }
@@ -107,32 +116,120 @@ type streamBody struct {
 	ctype          string
 	src            io.Reader
 	seeker         io.Seeker
-	start          int64 // offset of src when the body was made; -1 if unknown
-	read           int64 // bytes read from src so far
-	opened         bool
+	start          int64          // offset of src when the body was made; -1 if unknown
+	cur            *attemptReader // the reader of src handed to the last attempt
+	spoiled        bool           // src was (or may still be) read by an attempt
 }
 
 func (b *streamBody) ContentType() string { return b.ctype }
 
-func (b *streamBody) replayable() bool { return b.seeker != nil || b.read == 0 }
+func (b *streamBody) replayable() bool { return b.seeker != nil || !b.spoiled }
+
+func (b *streamBody) finish(ctx context.Context) error {
+	if b.cur == nil {
+		return nil
+	}
+	idle := b.cur.cutOff()
+	select {
+	case <-idle:
+	default:
+		if b.seeker == nil {
+			// A read is blocked in src; it may still consume bytes.
+			b.spoiled = true
+			return nil
+		}
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			b.spoiled, b.seeker = true, nil // never seek under a running read
+			return ctx.Err()
+		}
+	}
+	if b.cur.read > 0 {
+		b.spoiled = true
+	}
+	return nil
+}
 
 func (b *streamBody) open() (io.ReadCloser, int64, error) {
-	if b.opened && b.read > 0 {
+	if b.spoiled {
 		if b.seeker == nil {
 			return nil, 0, errors.New("streamed body cannot be sent again")
 		}
 		if _, err := b.seeker.Seek(b.start, io.SeekStart); err != nil {
 			return nil, 0, fmt.Errorf("rewinding body: %w", err)
 		}
-		b.read = 0
+		b.spoiled = false
 	}
-	b.opened = true
 	size := int64(-1)
 	if n, ok := remaining(b.src, b.seeker, b.start); ok {
 		size = int64(len(b.prefix)) + n + int64(len(b.suffix))
 	}
-	r := io.MultiReader(bytes.NewReader(b.prefix), &countingReader{r: b.src, n: &b.read}, bytes.NewReader(b.suffix))
-	return io.NopCloser(r), size, nil
+	b.cur = &attemptReader{src: b.src, idle: make(chan struct{})}
+	r := io.MultiReader(bytes.NewReader(b.prefix), b.cur, bytes.NewReader(b.suffix))
+	return readCloser{Reader: r, close: b.cur.cutOff}, size, nil
+}
+
+// errAttemptOver is what a transport still reading an earlier attempt's
+// body gets once that attempt is over.
+var errAttemptOver = errors.New("request attempt is over")
+
+// attemptReader reads src for one attempt. Once cut off (by the transport
+// closing the body, or by the doer when the attempt is over) it reads
+// nothing more from src, so a retry can reuse src safely. The lock is never
+// held during a read of src.
+type attemptReader struct {
+	src     io.Reader
+	mu      sync.Mutex
+	read    int64 // bytes read from src; stable once idle is closed
+	reading bool
+	cut     bool
+	idle    chan struct{} // closed once cut and no read is in flight
+}
+
+func (a *attemptReader) Read(p []byte) (int, error) {
+	a.mu.Lock()
+	if a.cut {
+		a.mu.Unlock()
+		return 0, errAttemptOver
+	}
+	a.reading = true
+	a.mu.Unlock()
+
+	n, err := a.src.Read(p)
+
+	a.mu.Lock()
+	a.reading = false
+	a.read += int64(n)
+	if a.cut {
+		close(a.idle)
+	}
+	a.mu.Unlock()
+	return n, err
+}
+
+// cutOff stops further reads of src and returns a channel closed once no
+// read is in flight. It may be called any number of times.
+func (a *attemptReader) cutOff() <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.cut {
+		a.cut = true
+		if !a.reading {
+			close(a.idle)
+		}
+	}
+	return a.idle
+}
+
+type readCloser struct {
+	io.Reader
+	close func() <-chan struct{}
+}
+
+func (r readCloser) Close() error {
+	r.close()
+	return nil
 }
 
 // remaining reports how many bytes r still holds, when that can be known
@@ -152,15 +249,4 @@ func remaining(r io.Reader, s io.Seeker, start int64) (int64, bool) {
 		return 0, false
 	}
 	return end - start, true
-}
-
-type countingReader struct {
-	r io.Reader
-	n *int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	*c.n += int64(n)
-	return n, err
 }

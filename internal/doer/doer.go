@@ -143,6 +143,11 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 	for attempt := 0; ; attempt++ {
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
+		if r.Body != nil {
+			if err := r.Body.finish(ctx); err != nil && res.err != nil {
+				return d.contextError(ctx, r.Method, path, res.err)
+			}
+		}
 		if res.err == nil {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
 			return nil
