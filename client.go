@@ -152,9 +152,10 @@ func isVersion(seg string) bool {
 }
 
 // WithHTTPClient makes the client send requests with hc. The SDK never
-// modifies hc. Without this option the client uses its own http.Client with
-// dial, TLS-handshake and response-header timeouts (never
-// http.DefaultClient).
+// modifies hc. It sends through a copy that follows no redirect (a 3xx is
+// returned as an *APIError), so hc.CheckRedirect is not used. Without this
+// option the client uses its own http.Client with dial, TLS-handshake and
+// response-header timeouts (never http.DefaultClient).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -73,12 +73,26 @@ type Doer struct {
 
 var acceptJSON = []string{"application/json"}
 
+// withoutRedirects returns a copy of hc (hc itself is never changed) that
+// does not follow redirects: the API has none, and following one could
+// send the Authorization header to another port or scheme of the same host,
+// or turn a POST into a GET that looks like a success. A 3xx is returned
+// as an HTTP error instead.
+func withoutRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
 // New returns a Doer for c.
 func New(c Config) *Doer {
 	auth := []string{"Basic " + base64.StdEncoding.EncodeToString([]byte("api:"+c.APIKey))}
 	d := &Doer{
 		base:            strings.TrimRight(c.BaseURL, "/"),
-		hc:              c.HTTPClient,
+		hc:              withoutRedirects(c.HTTPClient),
 		retry:           c.Retry,
 		logger:          c.Logger,
 		authorization:   func() []string { return auth },

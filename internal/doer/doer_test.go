@@ -462,3 +462,31 @@ func TestReadLimited(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(17<<20), "an endless body costs about twice the limit")
 }
+
+// Redirects are never followed, for the default client or one the caller
+// gave (which keeps its own CheckRedirect): the Authorization header must
+// not travel to another port or scheme, and a POST must not turn into a GET.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(other.Close)
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/v3/d/bounces", http.StatusFound)
+	})
+	followed := 0
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { followed++; return nil }}
+	d := New(testConfig(rec.srv.URL, hc))
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		err := d.Do(context.Background(), &Request{Method: method, Path: []string{"v3", "d", "bounces"}, Body: Form(url.Values{"a": {"b"}})}, nil)
+		var se statusError
+		require.ErrorAs(t, err, &se, method)
+		assert.Equal(t, http.StatusFound, se.StatusCode)
+	}
+	assert.Zero(t, elsewhere.Load(), "nothing reached the redirect target")
+	assert.Len(t, rec.requests(), 2, "3xx is not retried")
+	assert.Zero(t, followed, "the caller's CheckRedirect was not consulted")
+	require.NotNil(t, hc.CheckRedirect, "the caller's client is unchanged")
+}
