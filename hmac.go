@@ -90,7 +90,10 @@ func writeStatus(w http.ResponseWriter, status int) {
 // limit, and the answer to fn. accept verifies and decodes a body; it
 // returns the payload, or the status to answer with. probe makes GET and
 // HEAD answer 200, for Mailgun's reachability check of alert URLs.
-func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (*T, int), fn func(context.Context, *T) error) http.Handler {
+// accept verifies and decodes a body. It returns the payload, or the status
+// to answer; undo, when not nil, reverses what verifying recorded (the
+// replay token) and is called when fn fails.
+func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (payload *T, status int, undo func()), fn func(context.Context, *T) error) http.Handler {
 	allow := http.MethodPost
 	if probe {
 		allow = "GET, HEAD, POST"
@@ -111,13 +114,16 @@ func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Reques
 			writeStatus(w, status)
 			return
 		}
-		payload, status := accept(r, body)
+		payload, status, undo := accept(r, body)
 		if status != 0 {
 			writeStatus(w, status)
 			return
 		}
 		if fn != nil {
 			if err := fn(r.Context(), payload); err != nil {
+				if undo != nil {
+					undo()
+				}
 				writeStatus(w, http.StatusInternalServerError)
 				return
 			}
@@ -143,8 +149,14 @@ func verifyStatus(err error) int {
 // use; back one with Redis or a database to share it between processes.
 type TokenStore interface {
 	// SeenBefore records token as seen until expires, and reports whether
-	// it had been recorded already (and not yet expired).
+	// it had been recorded already (and not yet expired). Checking and
+	// recording must be one atomic step (SET NX in Redis, say), so that
+	// two concurrent deliveries of one webhook cannot both pass.
 	SeenBefore(ctx context.Context, token string, expires time.Time) (bool, error)
+	// Forget removes token, so that a webhook whose processing failed is
+	// accepted when Mailgun delivers it again. WebhookHandler calls it when
+	// your function fails. An unknown token is not an error.
+	Forget(ctx context.Context, token string) error
 }
 
 // VerifyOption configures VerifyWebhookSignature.
@@ -212,15 +224,15 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 // EventData.ID if that matters.
 func AlertWebhookHandler(signingKey string, fn func(context.Context, *AlertWebhook) error, opts ...HandlerOption) http.Handler {
 	// The key lives in a closure rather than a struct, so no fmt verb can print it.
-	accept := func(r *http.Request, body []byte) (*AlertWebhook, int) {
+	accept := func(r *http.Request, body []byte) (*AlertWebhook, int, func()) {
 		if err := VerifyAlertSignature(signingKey, body, r.Header.Get(AlertSignatureHeader)); err != nil {
-			return nil, verifyStatus(err)
+			return nil, verifyStatus(err), nil
 		}
 		wh, err := ParseAlertWebhook(body)
 		if err != nil {
-			return nil, http.StatusBadRequest
+			return nil, http.StatusBadRequest, nil
 		}
-		return wh, 0
+		return wh, 0, nil
 	}
 	return serveWebhook(newHandlerConfig(opts), true, accept, fn)
 }

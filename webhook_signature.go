@@ -243,6 +243,14 @@ func NewMemoryTokenStore(maxTokens int, now func() time.Time) *MemoryTokenStore 
 	return &MemoryTokenStore{max: maxTokens, now: now, tokens: map[string]time.Time{}}
 }
 
+// Forget removes token. It never fails.
+func (s *MemoryTokenStore) Forget(_ context.Context, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, token) // its heap entry is now stale; evict drops it
+	return nil
+}
+
 // SeenBefore records token until expires and reports whether it was
 // already recorded and not expired. It never fails.
 func (s *MemoryTokenStore) SeenBefore(_ context.Context, token string, expires time.Time) (bool, error) {
@@ -331,28 +339,45 @@ type WebhookEvent struct {
 // that fails verification; it may be nil to only acknowledge verified
 // webhooks. Retries deliver the same event again: de-duplicate by
 // EventData.ID if that matters.
+//
+// With a TokenStore, the token is recorded before fn runs (so concurrent
+// deliveries of one webhook do not both reach fn) and forgotten when fn
+// fails or the event does not decode, so Mailgun's retry is not taken for
+// a replay. Mailgun retries 10 minutes and more after the first attempt,
+// and a retry may carry the original timestamp: to accept retries, widen
+// the window (WithTimestampWindow(9*time.Hour), say) and keep a TokenStore
+// to reject real replays within it.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
 	cfg := newHandlerConfig(opts)
-	accept := func(r *http.Request, body []byte) (*WebhookEvent, int) {
+	store := webhookVerifyConfig(cfg.verify).store
+	accept := func(r *http.Request, body []byte) (*WebhookEvent, int, func()) {
 		var raw struct {
 			Signature *WebhookSignature `json:"signature"`
 			EventData json.RawMessage   `json:"event-data"`
 		}
 		if err := json.Unmarshal(body, &raw); err != nil {
-			return nil, http.StatusBadRequest
+			return nil, http.StatusBadRequest, nil
 		}
 		if raw.Signature == nil {
-			return nil, http.StatusUnauthorized
+			return nil, http.StatusUnauthorized, nil
 		}
 		vopts := append(cfg.verify[:len(cfg.verify):len(cfg.verify)], WithVerifyContext(r.Context()))
 		if err := VerifyWebhookSignature(signingKey, *raw.Signature, vopts...); err != nil {
-			return nil, verifyStatus(err)
+			return nil, verifyStatus(err), nil
+		}
+		var undo func()
+		if store != nil {
+			token, ctx := raw.Signature.Token, context.WithoutCancel(r.Context())
+			undo = func() { _ = store.Forget(ctx, token) }
 		}
 		ev, err := decodeWebhookEvent(*raw.Signature, raw.EventData)
 		if err != nil {
-			return nil, http.StatusBadRequest
+			if undo != nil {
+				undo()
+			}
+			return nil, http.StatusBadRequest, nil
 		}
-		return ev, 0
+		return ev, 0, undo
 	}
 	return serveWebhook(cfg, false, accept, fn)
 }

@@ -259,12 +259,16 @@ func (failingStore) SeenBefore(context.Context, string, time.Time) (bool, error)
 	return false, errors.New("redis: connection refused")
 }
 
+func (failingStore) Forget(context.Context, string) error { return errors.New("redis: connection refused") }
+
 type ctxStore struct{ got context.Context }
 
 func (s *ctxStore) SeenBefore(ctx context.Context, _ string, _ time.Time) (bool, error) {
 	s.got = ctx
 	return false, nil
 }
+
+func (s *ctxStore) Forget(context.Context, string) error { return nil }
 
 func TestWebhookSignatureStoreErrors(t *testing.T) {
 	err := mailgun.VerifyWebhookSignature(vectorKey, vectorSig(), at(vectorTime), mailgun.WithTokenStore(failingStore{}))
@@ -305,6 +309,12 @@ func TestMemoryTokenStore(t *testing.T) {
 	}
 	seen, _ = s.SeenBefore(ctx, "a", now.Add(5*time.Minute))
 	assert.False(t, seen, "a was evicted, being the first to expire")
+
+	// Forget removes a token at once; unknown tokens are fine.
+	require.NoError(t, s.Forget(ctx, "a"))
+	require.NoError(t, s.Forget(ctx, "never-seen"))
+	seen, _ = s.SeenBefore(ctx, "a", now.Add(5*time.Minute))
+	assert.False(t, seen, "a was forgotten")
 
 	// Expired tokens are forgotten.
 	clk.Add(10 * time.Minute)
@@ -509,6 +519,24 @@ func TestWebhookHandler(t *testing.T) {
 		again, _ := serve("POST", good, nil, opts...)
 		assert.Equal(t, result{200, true}, first)
 		assert.Equal(t, result{401, false}, again)
+	})
+
+	t.Run("a failed delivery can be delivered again", func(t *testing.T) {
+		store := mailgun.NewMemoryTokenStore(0, func() time.Time { return now })
+		opts := []mailgun.HandlerOption{clockOpt, mailgun.WithVerifyOptions(mailgun.WithTokenStore(store))}
+		failed, _ := serve("POST", good, errors.New("db down"), opts...)
+		retried, _ := serve("POST", good, nil, opts...)
+		replayed, _ := serve("POST", good, nil, opts...)
+		assert.Equal(t, result{500, true}, failed)
+		assert.Equal(t, result{200, true}, retried, "the token of a failed delivery was forgotten")
+		assert.Equal(t, result{401, false}, replayed, "the token of a handled delivery is kept")
+		assert.Equal(t, 1, store.Len())
+
+		bad := signedBody(t, key, now, `{"event":"delivered","timestamp":"yesterday"}`)
+		first, _ := serve("POST", bad, nil, opts...)
+		second, _ := serve("POST", bad, nil, opts...)
+		assert.Equal(t, result{400, false}, first)
+		assert.Equal(t, result{400, false}, second, "an undecodable event is not recorded either")
 	})
 
 	t.Run("event passed to fn", func(t *testing.T) {
