@@ -259,7 +259,9 @@ func (failingStore) SeenBefore(context.Context, string, time.Time) (bool, error)
 	return false, errors.New("redis: connection refused")
 }
 
-func (failingStore) Forget(context.Context, string) error { return errors.New("redis: connection refused") }
+func (failingStore) Forget(context.Context, string) error {
+	return errors.New("redis: connection refused")
+}
 
 type ctxStore struct{ got context.Context }
 
