@@ -221,7 +221,9 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 //
 // fn runs with the request's context and may be nil to only acknowledge
 // verified alerts. Retries deliver the same event again: de-duplicate by
-// EventData.ID if that matters.
+// EventData.ID if that matters. Mailgun documents no freshness rule for
+// alerts, so none is checked: a captured alert stays valid, and
+// de-duplicating by EventData.ID also refuses its replay.
 func AlertWebhookHandler(signingKey string, fn func(context.Context, *AlertWebhook) error, opts ...HandlerOption) http.Handler {
 	// The key lives in a closure rather than a struct, so no fmt verb can print it.
 	accept := func(r *http.Request, body []byte) (*AlertWebhook, int, func()) {
