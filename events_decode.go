@@ -2,7 +2,9 @@ package mailgun
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -10,14 +12,25 @@ import (
 )
 
 // The events decoder reads events with jsonread instead of encoding/json
-// and gives the same results, errors included, as json.Unmarshal into
-// eventWire did: keys match exactly or case-insensitively (as
-// bytes.EqualFold), unknown keys are skipped, the last of repeated keys
-// wins, a repeated object decodes into the value already there, null
-// clears pointers and slices and leaves other values alone, and a value of
-// the wrong type is an error. Slices reuse their backing array as
-// encoding/json does: elements are decoded into whatever a previous array
-// left at their index, up to its capacity.
+// and gives the same results, errors included, as json.Unmarshal into the
+// former eventWire type did:
+//   - keys match exactly or case-insensitively (as bytes.EqualFold), after
+//     unescaping; unknown keys are skipped; the last of repeated keys wins;
+//   - a repeated object decodes into the value already there; null clears
+//     pointers and slices and leaves other values alone;
+//   - a value of the wrong type, a fractional or out-of-range integer and
+//     an out-of-range float are errors;
+//   - an array decodes into the slice already there: element i is decoded
+//     into whatever the slice holds at index i, up to its capacity, and
+//     the slice is cut to the array's length (an empty array gives an
+//     empty, non-nil slice);
+//   - timestamp, routes and template follow unixSeconds.UnmarshalJSON,
+//     the former routeList.UnmarshalJSON and EventTemplate.UnmarshalJSON.
+//
+// Strings of fields with few distinct values (event names, domains, codes,
+// client and geolocation details...) are interned in a small per-decoder
+// table, so that a page does not allocate the same short string for every
+// event.
 
 // decodeError is a JSON value that does not fit the field it is for.
 type decodeError struct {
@@ -29,16 +42,39 @@ func (e *decodeError) Error() string {
 	return "mailgun: cannot decode JSON " + e.value + " into event field " + e.field
 }
 
+const (
+	internBits   = 8
+	maxInternLen = 128
+	boolSlab     = 64
+)
+
 type eventDecoder struct {
 	r jsonread.Reader
+	// words interns strings, indexed by internHash.
+	words [1 << internBits]string
+	// bools is a slab that *bool fields point into, one element each.
+	bools []bool
+}
+
+var eventDecoders = sync.Pool{New: func() any { return new(eventDecoder) }}
+
+func newEventDecoder(b []byte) *eventDecoder {
+	d := eventDecoders.Get().(*eventDecoder)
+	d.r.Reset(b)
+	return d
+}
+
+func (d *eventDecoder) release() {
+	d.r.Reset(nil)
+	eventDecoders.Put(d)
 }
 
 // decodeEvent decodes the event object (or null) in b into w, fresh or
 // already filled, and checks that nothing follows it. It leaves w.Raw
 // alone.
 func decodeEvent(b []byte, w *Event) error {
-	var d eventDecoder
-	d.r.Reset(b)
+	d := newEventDecoder(b)
+	defer d.release()
 	if err := d.eventValue(w); err != nil {
 		return err
 	}
@@ -48,8 +84,8 @@ func decodeEvent(b []byte, w *Event) error {
 // decodeEventsPage decodes an Events API page: its items, each with a copy
 // of its bytes in Raw, and its paging.next link. items is never nil.
 func decodeEventsPage(body []byte) (items []Event, next string, err error) {
-	var d eventDecoder
-	d.r.Reset(body)
+	d := newEventDecoder(body)
+	defer d.release()
 	switch k := d.r.Peek(); k {
 	case jsonread.Null:
 		d.r.ReadNull()
@@ -117,18 +153,14 @@ func pageKey(key []byte) int {
 // items decodes the items array into *dst as encoding/json decodes a
 // slice, and sets each decoded event's Raw.
 func (d *eventDecoder) items(dst *[]Event, body []byte) error {
-	switch k := d.r.Peek(); k {
-	case jsonread.Null:
-		d.r.ReadNull()
-		*dst = nil
-		return nil
-	case jsonread.Array:
-	default:
-		return d.mismatch(k, "items")
+	ok, err := d.arrayStart("items")
+	if !ok {
+		if err == nil {
+			*dst = nil
+		}
+		return err
 	}
-	d.r.BeginArray()
-	s := *dst
-	i := 0
+	s, i := *dst, 0
 	for d.r.NextElement() {
 		s = growTo(s, i)
 		d.r.Peek()
@@ -144,6 +176,26 @@ func (d *eventDecoder) items(dst *[]Event, body []byte) error {
 	}
 	*dst = endSlice(s, i)
 	return d.r.Err()
+}
+
+func (d *eventDecoder) paging(next *string) error {
+	ok, err := d.objectStart("paging")
+	if !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		if string(key) == "next" || foldEquals(key, "next") {
+			if err := d.str(next, "paging.next"); err != nil {
+				return err
+			}
+		} else {
+			d.r.SkipValue()
+		}
+	}
 }
 
 // growTo makes s[i] addressable for element i of an array being decoded,
@@ -166,31 +218,6 @@ func endSlice[T any](s []T, n int) []T {
 		return []T{}
 	}
 	return s[:n]
-}
-
-func (d *eventDecoder) paging(next *string) error {
-	switch k := d.r.Peek(); k {
-	case jsonread.Null:
-		d.r.ReadNull()
-		return nil
-	case jsonread.Object:
-	default:
-		return d.mismatch(k, "paging")
-	}
-	d.r.BeginObject()
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		if string(key) == "next" || foldEquals(key, "next") {
-			if err := d.str(next, "paging.next"); err != nil {
-				return err
-			}
-		} else {
-			d.r.SkipValue()
-		}
-	}
 }
 
 // foldedKey is a key folded by foldKey.
@@ -241,8 +268,27 @@ func foldEquals(key []byte, name string) bool {
 	return ok && string(k.bytes()) == name
 }
 
-// Scalar fields.
+// fieldOf maps the key of a nested object to the 1-based index of its
+// name in names (lower-case ASCII), 0 if it names no field.
+func fieldOf(key []byte, names []string) int {
+	for i, name := range names {
+		if string(key) == name {
+			return i + 1
+		}
+	}
+	if k, ok := foldKey(key); ok {
+		for i, name := range names {
+			if string(k.bytes()) == name {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
 
+// Values.
+
+// str reads a string field, allocating its value.
 func (d *eventDecoder) str(dst *string, field string) error {
 	k := d.r.Peek()
 	if k == jsonread.String {
@@ -254,6 +300,50 @@ func (d *eventDecoder) str(dst *string, field string) error {
 		return nil
 	}
 	return d.mismatch(k, field)
+}
+
+// word reads a string field whose values repeat, interning them.
+func (d *eventDecoder) word(dst *string, field string) error {
+	k := d.r.Peek()
+	if k == jsonread.String {
+		b, _ := d.r.ReadStringBytes()
+		*dst = d.intern(b)
+		return nil
+	}
+	if k == jsonread.Null {
+		d.r.ReadNull()
+		return nil
+	}
+	return d.mismatch(k, field)
+}
+
+// intern returns string(b), from the table when it holds it.
+func (d *eventDecoder) intern(b []byte) string {
+	if len(b) == 0 || len(b) > maxInternLen {
+		return string(b)
+	}
+	slot := &d.words[internHash(b)]
+	if *slot == string(b) {
+		return *slot
+	}
+	s := string(b)
+	*slot = s
+	return s
+}
+
+// internHash mixes the length and the first and last eight bytes of b,
+// which is not empty.
+func internHash(b []byte) uint {
+	var x uint64
+	if n := len(b); n >= 8 {
+		x = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[n-8:])<<7
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	x = (x ^ uint64(len(b))) * 0x9E3779B97F4A7C15
+	return uint(x >> (64 - internBits))
 }
 
 // number reads a number or null; ok is false for null.
@@ -269,6 +359,8 @@ func (d *eventDecoder) number(field string) (lit []byte, ok bool, err error) {
 	}
 }
 
+// int64 reads an integer or null as encoding/json does: a literal with a
+// fraction or an exponent, or out of range, is an error.
 func (d *eventDecoder) int64(field string) (n int64, ok bool, err error) {
 	lit, ok, err := d.number(field)
 	if !ok || lit == nil {
@@ -313,12 +405,17 @@ func (d *eventDecoder) float(dst *float64, field string) error {
 	return nil
 }
 
+// boolPtr reads a *bool field. A new pointer is an element of the slab.
 func (d *eventDecoder) boolPtr(dst **bool, field string) error {
 	switch k := d.r.Peek(); k {
 	case jsonread.Bool:
 		v := d.r.ReadBool()
 		if *dst == nil {
-			*dst = new(bool)
+			if len(d.bools) == 0 {
+				d.bools = make([]bool, boolSlab)
+			}
+			*dst = &d.bools[0]
+			d.bools = d.bools[1:]
 		}
 		**dst = v
 		return nil
@@ -334,8 +431,8 @@ func (d *eventDecoder) boolPtr(dst **bool, field string) error {
 func (d *eventDecoder) int64Ptr(dst **int64, field string) error {
 	switch k := d.r.Peek(); k {
 	case jsonread.Number:
-		n, _, err := d.int64(field)
-		if err != nil {
+		n, ok, err := d.int64(field)
+		if !ok {
 			return err
 		}
 		if *dst == nil {
@@ -352,24 +449,25 @@ func (d *eventDecoder) int64Ptr(dst **int64, field string) error {
 	}
 }
 
-// strings decodes a []string field: elements decode into what the slice
-// holds at their index, so a null element keeps it.
-func (d *eventDecoder) strings(dst *[]string, field string) error {
-	switch k := d.r.Peek(); k {
-	case jsonread.Null:
-		d.r.ReadNull()
-		*dst = nil
-		return nil
-	case jsonread.Array:
-	default:
-		return d.mismatch(k, field)
+// strings reads a []string field; interned says whether its values
+// repeat. A null element keeps what the slice holds at its index.
+func (d *eventDecoder) strings(dst *[]string, interned bool, field string) error {
+	ok, err := d.arrayStart(field)
+	if !ok {
+		if err == nil {
+			*dst = nil
+		}
+		return err
 	}
-	d.r.BeginArray()
-	s := *dst
-	i := 0
+	s, i := *dst, 0
 	for d.r.NextElement() {
 		s = growTo(s, i)
-		if err := d.str(&s[i], field); err != nil {
+		if interned {
+			err = d.word(&s[i], field)
+		} else {
+			err = d.str(&s[i], field)
+		}
+		if err != nil {
 			return err
 		}
 		i++
@@ -378,88 +476,64 @@ func (d *eventDecoder) strings(dst *[]string, field string) error {
 	return d.r.Err()
 }
 
-// Objects. Each fill function decodes the members of an object whose '{'
-// has been read into v, merging with what v holds.
-
-type fillFunc[T any] func(d *eventDecoder, v *T) error
-
-// object decodes an object into *v; null leaves v alone.
-func object[T any](d *eventDecoder, v *T, fill fillFunc[T], field string) error {
+// arrayStart begins the value of a slice field: true after '[', false
+// after null (the caller sets the slice to nil) or on error.
+func (d *eventDecoder) arrayStart(field string) (bool, error) {
 	switch k := d.r.Peek(); k {
-	case jsonread.Object:
-		d.r.BeginObject()
-		return fill(d, v)
+	case jsonread.Array:
+		d.r.BeginArray()
+		return true, nil
 	case jsonread.Null:
 		d.r.ReadNull()
-		return nil
+		return false, nil
 	default:
-		return d.mismatch(k, field)
+		return false, d.mismatch(k, field)
 	}
 }
 
-// objectPtr decodes an object into **p, allocating it if *p is nil; null
-// sets *p to nil.
-func objectPtr[T any](d *eventDecoder, p **T, fill fillFunc[T], field string) error {
+// objectStart begins the value of a struct: true after '{', false after
+// null (which leaves a struct alone) or on error.
+func (d *eventDecoder) objectStart(field string) (bool, error) {
+	switch k := d.r.Peek(); k {
+	case jsonread.Object:
+		d.r.BeginObject()
+		return true, nil
+	case jsonread.Null:
+		d.r.ReadNull()
+		return false, nil
+	default:
+		return false, d.mismatch(k, field)
+	}
+}
+
+// ptrObject begins the value of a pointer-to-struct field: after '{' it
+// returns *p, allocated if nil, for the caller to decode the members into;
+// after null it sets *p to nil and returns nil.
+func ptrObject[T any](d *eventDecoder, p **T, field string) (*T, error) {
 	switch k := d.r.Peek(); k {
 	case jsonread.Object:
 		if *p == nil {
 			*p = new(T)
 		}
 		d.r.BeginObject()
-		return fill(d, *p)
+		return *p, nil
 	case jsonread.Null:
 		d.r.ReadNull()
 		*p = nil
-		return nil
+		return nil, nil
 	default:
-		return d.mismatch(k, field)
-	}
-}
-
-// objects decodes an array of objects into *dst as encoding/json decodes
-// a slice of structs.
-func objects[T any](d *eventDecoder, dst *[]T, fill fillFunc[T], field string) error {
-	switch k := d.r.Peek(); k {
-	case jsonread.Null:
-		d.r.ReadNull()
-		*dst = nil
-		return nil
-	case jsonread.Array:
-	default:
-		return d.mismatch(k, field)
-	}
-	d.r.BeginArray()
-	s := *dst
-	i := 0
-	for d.r.NextElement() {
-		s = growTo(s, i)
-		if err := object(d, &s[i], fill, field); err != nil {
-			return err
-		}
-		i++
-	}
-	*dst = endSlice(s, i)
-	return d.r.Err()
-}
-
-// members calls member for each key of the object being read, until the
-// closing brace, an error or a member error.
-func (d *eventDecoder) members(member func(key []byte) error) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		if err := member(key); err != nil {
-			return err
-		}
+		return nil, d.mismatch(k, field)
 	}
 }
 
 // eventValue decodes an event object into w, merging with what it holds;
 // null leaves w alone.
 func (d *eventDecoder) eventValue(w *Event) error {
-	return object(d, w, (*eventDecoder).event, "event")
+	ok, err := d.objectStart("event")
+	if !ok {
+		return err
+	}
+	return d.event(w)
 }
 
 const (
@@ -591,6 +665,7 @@ func eventKey(key []byte) int {
 	return 0
 }
 
+// event decodes the members of an event object, after its '{'.
 func (d *eventDecoder) event(w *Event) error {
 	for {
 		key, ok := d.r.NextKey()
@@ -602,41 +677,40 @@ func (d *eventDecoder) event(w *Event) error {
 		case evID:
 			err = d.str(&w.ID, "id")
 		case evEvent:
-			err = d.str((*string)(&w.Event), "event")
+			err = d.word((*string)(&w.Event), "event")
 		case evTimestamp:
 			err = d.timestamp(&w.Timestamp)
 		case evLogLevel:
-			err = d.str((*string)(&w.LogLevel), "log-level")
+			err = d.word((*string)(&w.LogLevel), "log-level")
 		case evRecipient:
 			err = d.str(&w.Recipient, "recipient")
 		case evRecipientDomain:
-			err = d.str(&w.RecipientDomain, "recipient-domain")
+			err = d.word(&w.RecipientDomain, "recipient-domain")
 		case evRecipientProvider:
-			err = d.str(&w.RecipientProvider, "recipient-provider")
+			err = d.word(&w.RecipientProvider, "recipient-provider")
 		case evMethod:
-			err = d.str(&w.Method, "method")
+			err = d.word(&w.Method, "method")
 		case evOriginatingIP:
-			err = d.str(&w.OriginatingIP, "originating-ip")
+			err = d.word(&w.OriginatingIP, "originating-ip")
 		case evAPIKeyID:
-			err = d.str(&w.APIKeyID, "api-key-id")
+			err = d.word(&w.APIKeyID, "api-key-id")
 		case evPrimaryDKIM:
-			err = d.str(&w.PrimaryDKIM, "primary-dkim")
+			err = d.word(&w.PrimaryDKIM, "primary-dkim")
 		case evSeverity:
-			err = d.str((*string)(&w.Severity), "severity")
+			err = d.word((*string)(&w.Severity), "severity")
 		case evReason:
-			err = d.str(&w.Reason, "reason")
+			err = d.word(&w.Reason, "reason")
 		case evURL:
 			err = d.str(&w.URL, "url")
 		case evIP:
-			err = d.str(&w.IP, "ip")
+			err = d.word(&w.IP, "ip")
 		case evTags:
-			err = d.strings(&w.Tags, "tags")
+			err = d.strings(&w.Tags, true, "tags")
 		case evCampaigns:
-			err = objects(d, &w.Campaigns, (*eventDecoder).campaign, "campaigns")
+			err = d.campaigns(&w.Campaigns)
 		case evUserVariables:
 			// Kept as written; null reads as absent.
-			raw := d.r.SkipValue()
-			if raw != nil {
+			if raw := d.r.SkipValue(); raw != nil {
 				if string(raw) == "null" {
 					w.UserVariables = nil
 				} else {
@@ -644,39 +718,75 @@ func (d *eventDecoder) event(w *Event) error {
 				}
 			}
 		case evEnvelope:
-			err = objectPtr(d, &w.Envelope, (*eventDecoder).envelope, "envelope")
+			var v *EventEnvelope
+			if v, err = ptrObject(d, &w.Envelope, "envelope"); v != nil {
+				err = d.envelope(v)
+			}
 		case evMessage:
-			err = objectPtr(d, &w.Message, (*eventDecoder).message, "message")
+			var v *EventMessage
+			if v, err = ptrObject(d, &w.Message, "message"); v != nil {
+				err = d.message(v)
+			}
 		case evFlags:
-			err = objectPtr(d, &w.Flags, (*eventDecoder).flags, "flags")
+			var v *EventFlags
+			if v, err = ptrObject(d, &w.Flags, "flags"); v != nil {
+				err = d.flags(v)
+			}
 		case evDeliveryStatus:
-			err = objectPtr(d, &w.DeliveryStatus, (*eventDecoder).deliveryStatus, "delivery-status")
+			var v *DeliveryStatus
+			if v, err = ptrObject(d, &w.DeliveryStatus, "delivery-status"); v != nil {
+				err = d.deliveryStatus(v)
+			}
 		case evReject:
-			err = objectPtr(d, &w.Reject, (*eventDecoder).reject, "reject")
+			var v *EventReject
+			if v, err = ptrObject(d, &w.Reject, "reject"); v != nil {
+				err = d.reject(v)
+			}
 		case evStorage:
-			err = objectPtr(d, &w.Storage, (*eventDecoder).storage, "storage")
+			var v *EventStorage
+			if v, err = ptrObject(d, &w.Storage, "storage"); v != nil {
+				err = d.storage(v)
+			}
 		case evGeolocation:
-			err = objectPtr(d, &w.Geolocation, (*eventDecoder).geolocation, "geolocation")
+			var v *Geolocation
+			if v, err = ptrObject(d, &w.Geolocation, "geolocation"); v != nil {
+				err = d.geolocation(v)
+			}
 		case evClientInfo:
-			err = objectPtr(d, &w.ClientInfo, (*eventDecoder).clientInfo, "client-info")
+			var v *ClientInfo
+			if v, err = ptrObject(d, &w.ClientInfo, "client-info"); v != nil {
+				err = d.clientInfo(v)
+			}
 		case evMailingList:
-			err = objectPtr(d, &w.MailingList, (*eventDecoder).mailingList, "mailing-list")
+			var v *EventMailingList
+			if v, err = ptrObject(d, &w.MailingList, "mailing-list"); v != nil {
+				err = d.mailingList(v)
+			}
 		case evRoutes:
 			err = d.routes(&w.Routes)
 		case evBatch:
-			err = objectPtr(d, &w.Batch, (*eventDecoder).batch, "batch")
+			var v *EventBatch
+			if v, err = ptrObject(d, &w.Batch, "batch"); v != nil {
+				err = d.batch(v)
+			}
 		case evTemplate:
 			err = d.template(&w.Template)
 		case evTaskID:
 			err = d.str(&w.TaskID, "task-id")
 		case evFormat:
-			err = d.str(&w.Format, "format")
+			err = d.word(&w.Format, "format")
 		case evMember:
-			err = objectPtr(d, &w.Member, (*eventDecoder).member, "member")
+			var v *ListMember
+			if v, err = ptrObject(d, &w.Member, "member"); v != nil {
+				err = d.member(v)
+			}
 		case evMemberDescription:
 			err = d.str(&w.MemberDescription, "member-description")
 		case evError:
-			err = objectPtr(d, &w.Error, (*eventDecoder).eventError, "error")
+			var v *EventError
+			if v, err = ptrObject(d, &w.Error, "error"); v != nil {
+				err = d.eventError(v)
+			}
 		case evSubscribed:
 			err = d.boolPtr(&w.Subscribed, "subscribed")
 		case evIsUpsert:
@@ -709,30 +819,6 @@ func (d *eventDecoder) timestamp(dst *time.Time) error {
 	return nil
 }
 
-// routes reads routes as routeList.UnmarshalJSON does: a fresh list from
-// an array, or a list of one from a single object.
-func (d *eventDecoder) routes(dst *[]EventRoute) error {
-	switch k := d.r.Peek(); k {
-	case jsonread.Object:
-		var one EventRoute
-		d.r.BeginObject()
-		if err := d.route(&one); err != nil {
-			return err
-		}
-		*dst = []EventRoute{one}
-		return nil
-	case jsonread.Null, jsonread.Array:
-		var many []EventRoute
-		if err := objects(d, &many, (*eventDecoder).route, "routes"); err != nil {
-			return err
-		}
-		*dst = many
-		return nil
-	default:
-		return d.mismatch(k, "routes")
-	}
-}
-
 // template reads a template as EventTemplate.UnmarshalJSON does: the
 // object replaces any earlier one; version is a string or a number, and
 // is-text a boolean or a string ParseBool accepts; for both, null or
@@ -745,46 +831,52 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 		*dst = nil
 		return nil
 	case jsonread.Object:
+		d.r.BeginObject()
 	default:
 		return d.mismatch(k, "template")
 	}
-	d.r.BeginObject()
 	var (
-		t            EventTemplate
-		versionKind  jsonread.Kind
-		isText       string
-		isTextIsNull = true
+		t           EventTemplate
+		versionKind jsonread.Kind
+		isText      string
+		hasIsText   bool
 	)
-	err := d.members(func(key []byte) error {
-		switch templateKey(key) {
-		case tplName:
-			return d.str(&t.Name, "template.name")
-		case tplVersion:
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			break
+		}
+		switch fieldOf(key, templateKeys) {
+		case 1:
+			if err := d.word(&t.Name, "template.name"); err != nil {
+				return err
+			}
+		case 2:
 			switch versionKind = d.r.Peek(); versionKind {
 			case jsonread.String:
-				t.Version = d.r.ReadString()
+				b, _ := d.r.ReadStringBytes()
+				t.Version = d.intern(b)
 			case jsonread.Number:
-				t.Version = string(d.r.ReadNumber())
+				t.Version = d.intern(d.r.ReadNumber())
 			default:
 				t.Version = ""
 				d.r.SkipValue()
 			}
-		case tplIsText:
-			switch k := d.r.Peek(); k {
+		case 3:
+			switch d.r.Peek() {
 			case jsonread.String:
-				isText, isTextIsNull = d.r.ReadString(), false
+				isText, hasIsText = d.r.ReadString(), true
 			case jsonread.Null:
 				d.r.ReadNull()
-				isText, isTextIsNull = "", true
+				isText, hasIsText = "", false
 			default:
-				isText, isTextIsNull = string(d.r.SkipValue()), false
+				isText, hasIsText = string(d.r.SkipValue()), true
 			}
 		default:
 			d.r.SkipValue()
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := d.r.Err(); err != nil {
 		return err
 	}
 	switch versionKind {
@@ -792,7 +884,7 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 	default:
 		return &decodeError{value: versionKind.String(), field: "template.version"}
 	}
-	if !isTextIsNull {
+	if hasIsText {
 		v, err := strconv.ParseBool(isText)
 		if err != nil {
 			return &decodeError{value: strconv.Quote(isText), field: "template.is-text"}
@@ -806,169 +898,265 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 	return nil
 }
 
-const (
-	tplName = iota + 1
-	tplVersion
-	tplIsText
-)
+var templateKeys = []string{"name", "version", "is-text"}
 
-func templateKey(key []byte) int {
-	switch string(key) {
-	case "name":
-		return tplName
-	case "version":
-		return tplVersion
-	case "is-text":
-		return tplIsText
+// routes reads routes as the former routeList.UnmarshalJSON did: a fresh
+// list from an array, or a list of one from a single object.
+func (d *eventDecoder) routes(dst *[]EventRoute) error {
+	switch k := d.r.Peek(); k {
+	case jsonread.Object:
+		var one EventRoute
+		if err := d.route(&one); err != nil {
+			return err
+		}
+		*dst = []EventRoute{one}
+		return nil
+	case jsonread.Null, jsonread.Array:
+		var many []EventRoute
+		ok, err := d.arrayStart("routes")
+		if ok {
+			i := 0
+			for d.r.NextElement() {
+				many = growTo(many, i)
+				if err := d.route(&many[i]); err != nil {
+					return err
+				}
+				i++
+			}
+			many, err = endSlice(many, i), d.r.Err()
+		}
+		*dst = many
+		return err
+	default:
+		return d.mismatch(k, "routes")
 	}
-	if k, ok := foldKey(key); ok {
-		return templateKey(k.bytes())
-	}
-	return 0
 }
 
-// fields maps the keys of a small object to field numbers from 1; it is
-// for the nested objects, whose keys are few.
-func fieldOf(key []byte, names []string) int {
-	for i, name := range names {
-		if string(key) == name {
-			return i + 1
+// The functions below decode a struct from an object (or null, which
+// leaves it alone); those named after a pointer field of Event decode the
+// members after the '{' that ptrObject read.
+
+func (d *eventDecoder) campaigns(dst *[]EventCampaign) error {
+	ok, err := d.arrayStart("campaigns")
+	if !ok {
+		if err == nil {
+			*dst = nil
 		}
+		return err
 	}
-	if k, ok := foldKey(key); ok {
-		for i, name := range names {
-			if string(k.bytes()) == name {
-				return i + 1
-			}
+	s, i := *dst, 0
+	for d.r.NextElement() {
+		s = growTo(s, i)
+		if err := d.campaign(&s[i]); err != nil {
+			return err
 		}
+		i++
 	}
-	return 0
+	*dst = endSlice(s, i)
+	return d.r.Err()
 }
 
 var campaignKeys = []string{"id", "name"}
 
 func (d *eventDecoder) campaign(c *EventCampaign) error {
-	return d.members(func(key []byte) error {
+	if ok, err := d.objectStart("campaigns"); !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, campaignKeys) {
 		case 1:
-			return d.str(&c.ID, "campaigns.id")
+			err = d.word(&c.ID, "campaigns.id")
 		case 2:
-			return d.str(&c.Name, "campaigns.name")
+			err = d.word(&c.Name, "campaigns.name")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var envelopeKeys = []string{"sender", "targets", "transport", "sending-ip", "sending-host", "mail-from", "i-ip-pool-id"}
 
 func (d *eventDecoder) envelope(e *EventEnvelope) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, envelopeKeys) {
 		case 1:
-			return d.str(&e.Sender, "envelope.sender")
+			err = d.word(&e.Sender, "envelope.sender")
 		case 2:
-			return d.str(&e.Targets, "envelope.targets")
+			err = d.str(&e.Targets, "envelope.targets")
 		case 3:
-			return d.str(&e.Transport, "envelope.transport")
+			err = d.word(&e.Transport, "envelope.transport")
 		case 4:
-			return d.str(&e.SendingIP, "envelope.sending-ip")
+			err = d.word(&e.SendingIP, "envelope.sending-ip")
 		case 5:
-			return d.str(&e.SendingHost, "envelope.sending-host")
+			err = d.word(&e.SendingHost, "envelope.sending-host")
 		case 6:
-			return d.str(&e.MailFrom, "envelope.mail-from")
+			err = d.word(&e.MailFrom, "envelope.mail-from")
 		case 7:
-			return d.str(&e.IPPoolID, "envelope.i-ip-pool-id")
+			err = d.word(&e.IPPoolID, "envelope.i-ip-pool-id")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var messageKeys = []string{"headers", "attachments", "recipients", "size", "scheduled-for"}
 
 func (d *eventDecoder) message(m *EventMessage) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, messageKeys) {
 		case 1:
-			return object(d, &m.Headers, (*eventDecoder).headers, "message.headers")
+			err = d.headers(&m.Headers)
 		case 2:
-			return objects(d, &m.Attachments, (*eventDecoder).attachment, "message.attachments")
+			err = d.attachments(&m.Attachments)
 		case 3:
-			return d.strings(&m.Recipients, "message.recipients")
+			err = d.strings(&m.Recipients, false, "message.recipients")
 		case 4:
-			return d.integer64(&m.Size, "message.size")
+			err = d.integer64(&m.Size, "message.size")
 		case 5:
-			return d.str(&m.ScheduledFor, "message.scheduled-for")
+			err = d.str(&m.ScheduledFor, "message.scheduled-for")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var headersKeys = []string{"to", "from", "message-id", "subject"}
 
 func (d *eventDecoder) headers(h *MessageHeaders) error {
-	return d.members(func(key []byte) error {
+	if ok, err := d.objectStart("message.headers"); !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, headersKeys) {
 		case 1:
-			return d.str(&h.To, "message.headers.to")
+			err = d.str(&h.To, "message.headers.to")
 		case 2:
-			return d.str(&h.From, "message.headers.from")
+			err = d.word(&h.From, "message.headers.from")
 		case 3:
-			return d.str(&h.MessageID, "message.headers.message-id")
+			err = d.str(&h.MessageID, "message.headers.message-id")
 		case 4:
-			return d.str(&h.Subject, "message.headers.subject")
+			err = d.str(&h.Subject, "message.headers.subject")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (d *eventDecoder) attachments(dst *[]EventAttachment) error {
+	ok, err := d.arrayStart("message.attachments")
+	if !ok {
+		if err == nil {
+			*dst = nil
+		}
+		return err
+	}
+	s, i := *dst, 0
+	for d.r.NextElement() {
+		s = growTo(s, i)
+		if err := d.attachment(&s[i]); err != nil {
+			return err
+		}
+		i++
+	}
+	*dst = endSlice(s, i)
+	return d.r.Err()
 }
 
 var attachmentKeys = []string{"filename", "content-type", "size"}
 
 func (d *eventDecoder) attachment(a *EventAttachment) error {
-	return d.members(func(key []byte) error {
+	if ok, err := d.objectStart("message.attachments"); !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, attachmentKeys) {
 		case 1:
-			return d.str(&a.Filename, "message.attachments.filename")
+			err = d.str(&a.Filename, "message.attachments.filename")
 		case 2:
-			return d.str(&a.ContentType, "message.attachments.content-type")
+			err = d.word(&a.ContentType, "message.attachments.content-type")
 		case 3:
-			return d.integer64(&a.Size, "message.attachments.size")
+			err = d.integer64(&a.Size, "message.attachments.size")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var flagsKeys = []string{"is-authenticated", "is-routed", "is-system-test", "is-test-mode", "is-delayed-bounce", "is-amp", "is-encrypted", "is-big", "is-callback"}
 
 func (d *eventDecoder) flags(f *EventFlags) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, flagsKeys) {
 		case 1:
-			return d.boolPtr(&f.IsAuthenticated, "flags.is-authenticated")
+			err = d.boolPtr(&f.IsAuthenticated, "flags.is-authenticated")
 		case 2:
-			return d.boolPtr(&f.IsRouted, "flags.is-routed")
+			err = d.boolPtr(&f.IsRouted, "flags.is-routed")
 		case 3:
-			return d.boolPtr(&f.IsSystemTest, "flags.is-system-test")
+			err = d.boolPtr(&f.IsSystemTest, "flags.is-system-test")
 		case 4:
-			return d.boolPtr(&f.IsTestMode, "flags.is-test-mode")
+			err = d.boolPtr(&f.IsTestMode, "flags.is-test-mode")
 		case 5:
-			return d.boolPtr(&f.IsDelayedBounce, "flags.is-delayed-bounce")
+			err = d.boolPtr(&f.IsDelayedBounce, "flags.is-delayed-bounce")
 		case 6:
-			return d.boolPtr(&f.IsAMP, "flags.is-amp")
+			err = d.boolPtr(&f.IsAMP, "flags.is-amp")
 		case 7:
-			return d.boolPtr(&f.IsEncrypted, "flags.is-encrypted")
+			err = d.boolPtr(&f.IsEncrypted, "flags.is-encrypted")
 		case 8:
-			return d.boolPtr(&f.IsBig, "flags.is-big")
+			err = d.boolPtr(&f.IsBig, "flags.is-big")
 		case 9:
-			return d.boolPtr(&f.IsCallback, "flags.is-callback")
+			err = d.boolPtr(&f.IsCallback, "flags.is-callback")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var deliveryStatusKeys = []string{
@@ -977,209 +1165,297 @@ var deliveryStatusKeys = []string{
 }
 
 func (d *eventDecoder) deliveryStatus(s *DeliveryStatus) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, deliveryStatusKeys) {
 		case 1:
-			return d.integer(&s.Code, "delivery-status.code")
+			err = d.integer(&s.Code, "delivery-status.code")
 		case 2:
-			return d.str(&s.EnhancedCode, "delivery-status.enhanced-code")
+			err = d.word(&s.EnhancedCode, "delivery-status.enhanced-code")
 		case 3:
-			return d.str(&s.Message, "delivery-status.message")
+			err = d.word(&s.Message, "delivery-status.message")
 		case 4:
-			return d.str(&s.Description, "delivery-status.description")
+			err = d.word(&s.Description, "delivery-status.description")
 		case 5:
-			return d.integer(&s.AttemptNo, "delivery-status.attempt-no")
+			err = d.integer(&s.AttemptNo, "delivery-status.attempt-no")
 		case 6:
-			return d.str(&s.MXHost, "delivery-status.mx-host")
+			err = d.word(&s.MXHost, "delivery-status.mx-host")
 		case 7:
-			return d.integer(&s.RetrySeconds, "delivery-status.retry-seconds")
+			err = d.integer(&s.RetrySeconds, "delivery-status.retry-seconds")
 		case 8:
-			return d.float(&s.SessionSeconds, "delivery-status.session-seconds")
+			err = d.float(&s.SessionSeconds, "delivery-status.session-seconds")
 		case 9:
-			return d.float(&s.FirstDeliveryAttemptSeconds, "delivery-status.first-delivery-attempt-seconds")
+			err = d.float(&s.FirstDeliveryAttemptSeconds, "delivery-status.first-delivery-attempt-seconds")
 		case 10:
-			return d.boolPtr(&s.TLS, "delivery-status.tls")
+			err = d.boolPtr(&s.TLS, "delivery-status.tls")
 		case 11:
-			return d.boolPtr(&s.UTF8, "delivery-status.utf8")
+			err = d.boolPtr(&s.UTF8, "delivery-status.utf8")
 		case 12:
-			return d.boolPtr(&s.CertificateVerified, "delivery-status.certificate-verified")
+			err = d.boolPtr(&s.CertificateVerified, "delivery-status.certificate-verified")
 		case 13:
-			return d.integer(&s.LastCode, "delivery-status.last-code")
+			err = d.integer(&s.LastCode, "delivery-status.last-code")
 		case 14:
-			return d.str(&s.LastMessage, "delivery-status.last-message")
+			err = d.word(&s.LastMessage, "delivery-status.last-message")
 		case 15:
-			return d.str(&s.BounceType, "delivery-status.bounce-type")
+			err = d.word(&s.BounceType, "delivery-status.bounce-type")
 		case 16:
-			return d.str(&s.BounceCode, "delivery-status.bounce-code")
+			err = d.word(&s.BounceCode, "delivery-status.bounce-code")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var rejectKeys = []string{"reason", "description"}
 
 func (d *eventDecoder) reject(r *EventReject) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, rejectKeys) {
 		case 1:
-			return d.str(&r.Reason, "reject.reason")
+			err = d.word(&r.Reason, "reject.reason")
 		case 2:
-			return d.str(&r.Description, "reject.description")
+			err = d.word(&r.Description, "reject.description")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var storageKeys = []string{"key", "url", "region", "env"}
 
 func (d *eventDecoder) storage(s *EventStorage) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, storageKeys) {
 		case 1:
-			return d.str(&s.Key, "storage.key")
+			err = d.str(&s.Key, "storage.key")
 		case 2:
-			return d.str(&s.URL, "storage.url")
+			err = d.str(&s.URL, "storage.url")
 		case 3:
-			return d.str(&s.Region, "storage.region")
+			err = d.word(&s.Region, "storage.region")
 		case 4:
-			return d.str(&s.Env, "storage.env")
+			err = d.word(&s.Env, "storage.env")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var geolocationKeys = []string{"country", "region", "city", "timezone"}
 
 func (d *eventDecoder) geolocation(g *Geolocation) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, geolocationKeys) {
 		case 1:
-			return d.str(&g.Country, "geolocation.country")
+			err = d.word(&g.Country, "geolocation.country")
 		case 2:
-			return d.str(&g.Region, "geolocation.region")
+			err = d.word(&g.Region, "geolocation.region")
 		case 3:
-			return d.str(&g.City, "geolocation.city")
+			err = d.word(&g.City, "geolocation.city")
 		case 4:
-			return d.str(&g.Timezone, "geolocation.timezone")
+			err = d.word(&g.Timezone, "geolocation.timezone")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var clientInfoKeys = []string{"client-type", "client-os", "client-name", "device-type", "user-agent", "bot", "ip", "accept-language"}
 
 func (d *eventDecoder) clientInfo(c *ClientInfo) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, clientInfoKeys) {
 		case 1:
-			return d.str(&c.ClientType, "client-info.client-type")
+			err = d.word(&c.ClientType, "client-info.client-type")
 		case 2:
-			return d.str(&c.ClientOS, "client-info.client-os")
+			err = d.word(&c.ClientOS, "client-info.client-os")
 		case 3:
-			return d.str(&c.ClientName, "client-info.client-name")
+			err = d.word(&c.ClientName, "client-info.client-name")
 		case 4:
-			return d.str(&c.DeviceType, "client-info.device-type")
+			err = d.word(&c.DeviceType, "client-info.device-type")
 		case 5:
-			return d.str(&c.UserAgent, "client-info.user-agent")
+			err = d.word(&c.UserAgent, "client-info.user-agent")
 		case 6:
-			return d.str(&c.Bot, "client-info.bot")
+			err = d.word(&c.Bot, "client-info.bot")
 		case 7:
-			return d.str(&c.IP, "client-info.ip")
+			err = d.word(&c.IP, "client-info.ip")
 		case 8:
-			return d.str(&c.AcceptLanguage, "client-info.accept-language")
+			err = d.word(&c.AcceptLanguage, "client-info.accept-language")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var mailingListKeys = []string{"address", "list-id", "sid"}
 
 func (d *eventDecoder) mailingList(m *EventMailingList) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, mailingListKeys) {
 		case 1:
-			return d.str(&m.Address, "mailing-list.address")
+			err = d.word(&m.Address, "mailing-list.address")
 		case 2:
-			return d.str(&m.ListID, "mailing-list.list-id")
+			err = d.word(&m.ListID, "mailing-list.list-id")
 		case 3:
-			return d.str(&m.SID, "mailing-list.sid")
+			err = d.word(&m.SID, "mailing-list.sid")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 var routeKeys = []string{"id", "expression", "description", "actions", "priority", "match"}
 
 func (d *eventDecoder) route(r *EventRoute) error {
-	return d.members(func(key []byte) error {
+	if ok, err := d.objectStart("routes"); !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, routeKeys) {
 		case 1:
-			return d.str(&r.ID, "routes.id")
+			err = d.word(&r.ID, "routes.id")
 		case 2:
-			return d.str(&r.Expression, "routes.expression")
+			err = d.word(&r.Expression, "routes.expression")
 		case 3:
-			return d.str(&r.Description, "routes.description")
+			err = d.word(&r.Description, "routes.description")
 		case 4:
-			return d.str(&r.Actions, "routes.actions")
+			err = d.word(&r.Actions, "routes.actions")
 		case 5:
-			return d.integer(&r.Priority, "routes.priority")
+			err = d.integer(&r.Priority, "routes.priority")
 		case 6:
-			return object(d, &r.Match, (*eventDecoder).routeMatch, "routes.match")
+			err = d.routeMatch(&r.Match)
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func (d *eventDecoder) routeMatch(m *EventRouteMatch) error {
-	return d.members(func(key []byte) error {
-		if string(key) == "recipient" || foldEquals(key, "recipient") {
-			return d.str(&m.Recipient, "routes.match.recipient")
+	if ok, err := d.objectStart("routes.match"); !ok {
+		return err
+	}
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if string(key) == "recipient" || foldEquals(key, "recipient") {
+			if err := d.str(&m.Recipient, "routes.match.recipient"); err != nil {
+				return err
+			}
+		} else {
+			d.r.SkipValue()
+		}
+	}
 }
 
 func (d *eventDecoder) batch(b *EventBatch) error {
-	return d.members(func(key []byte) error {
-		if string(key) == "id" || foldEquals(key, "id") {
-			return d.str(&b.ID, "batch.id")
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if string(key) == "id" || foldEquals(key, "id") {
+			if err := d.str(&b.ID, "batch.id"); err != nil {
+				return err
+			}
+		} else {
+			d.r.SkipValue()
+		}
+	}
 }
 
 var memberKeys = []string{"address", "name", "subscribed"}
 
 func (d *eventDecoder) member(m *ListMember) error {
-	return d.members(func(key []byte) error {
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
+		}
+		var err error
 		switch fieldOf(key, memberKeys) {
 		case 1:
-			return d.str(&m.Address, "member.address")
+			err = d.str(&m.Address, "member.address")
 		case 2:
-			return d.str(&m.Name, "member.name")
+			err = d.str(&m.Name, "member.name")
 		case 3:
-			return d.boolPtr(&m.Subscribed, "member.subscribed")
+			err = d.boolPtr(&m.Subscribed, "member.subscribed")
+		default:
+			d.r.SkipValue()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func (d *eventDecoder) eventError(e *EventError) error {
-	return d.members(func(key []byte) error {
-		if string(key) == "message" || foldEquals(key, "message") {
-			return d.str(&e.Message, "error.message")
+	for {
+		key, ok := d.r.NextKey()
+		if !ok {
+			return d.r.Err()
 		}
-		d.r.SkipValue()
-		return nil
-	})
+		if string(key) == "message" || foldEquals(key, "message") {
+			if err := d.word(&e.Message, "error.message"); err != nil {
+				return err
+			}
+		} else {
+			d.r.SkipValue()
+		}
+	}
 }

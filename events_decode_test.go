@@ -595,3 +595,48 @@ func FuzzEventsDecodeMatchesStd(f *testing.F) {
 		checkPageMatchesStd(t, inPage(data))
 	})
 }
+
+// benchPage builds a compact page of n events cycling through the
+// examples, each with its own id and timestamp, as bench/ does.
+func benchPage(tb testing.TB, n int) (body []byte, items [][]byte) {
+	tb.Helper()
+	_, events := exampleEventBodies(tb)
+	for i := range n {
+		var ev map[string]any
+		d := json.NewDecoder(bytes.NewReader(events[i%len(events)]))
+		d.UseNumber()
+		require.NoError(tb, d.Decode(&ev))
+		ev["id"] = fmt.Sprintf("bench-%06d-%s", i, ev["id"])
+		ev["timestamp"] = json.Number(fmt.Sprintf("%.6f", 1529692198.641821+float64(i)*0.25))
+		b, err := json.Marshal(ev)
+		require.NoError(tb, err)
+		items = append(items, b)
+	}
+	return inPage(bytes.Join(items, []byte(","))), items
+}
+
+func BenchmarkEventsDecodePage(b *testing.B) {
+	body, _ := benchPage(b, 300)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var p eventsPage
+		if err := p.DecodeBody(body); err != nil || len(p.items) != 300 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEventsDecodeEach(b *testing.B) {
+	body, items := benchPage(b, 300)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, item := range items {
+			var e Event
+			if err := e.UnmarshalJSON(item); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

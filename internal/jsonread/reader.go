@@ -11,6 +11,7 @@ package jsonread
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -89,10 +90,17 @@ func New(data []byte) *Reader {
 	return r
 }
 
-// Reset makes r read data from the start, forgetting any error; it keeps
-// its scratch buffer.
+// maxKeptBuf bounds the scratch buffer Reset keeps.
+const maxKeptBuf = 64 << 10
+
+// Reset makes r read data from the start, forgetting any error. It keeps
+// its scratch buffer for reuse unless that grew beyond 64 KiB.
 func (r *Reader) Reset(data []byte) {
-	*r = Reader{data: data, buf: r.buf[:0]}
+	buf := r.buf[:0]
+	if cap(buf) > maxKeptBuf {
+		buf = nil
+	}
+	*r = Reader{data: data, buf: buf}
 }
 
 // Err returns the first syntax error met, or nil.
@@ -297,8 +305,9 @@ const (
 	hi = 0x8080808080808080
 )
 
-// stopMask is nonzero if a byte of w is a quote, a backslash or below 0x20
-// (when it is zero no byte of w ends or complicates a string).
+// stopMask has the high bit of a byte of w set if that byte is a quote, a
+// backslash or below 0x20; bytes above the lowest such byte may be marked
+// wrongly (borrows), so only the lowest mark is exact.
 func stopMask(w uint64) uint64 {
 	q := w ^ (lo * '"')
 	s := w ^ (lo * '\\')
@@ -313,7 +322,8 @@ func (r *Reader) readString() ([]byte, bool) {
 	for {
 		for i+8 <= len(data) {
 			w := binary.LittleEndian.Uint64(data[i:])
-			if (stopMask(w)|w)&hi != 0 {
+			if m := (stopMask(w) | w) & hi; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
 			i += 8
@@ -469,7 +479,8 @@ func (r *Reader) skipString() bool {
 	i := r.pos + 1
 	for {
 		for i+8 <= len(data) {
-			if stopMask(binary.LittleEndian.Uint64(data[i:]))&hi != 0 {
+			if m := stopMask(binary.LittleEndian.Uint64(data[i:])) & hi; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
 			i += 8
