@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -569,7 +571,8 @@ const utf8RuneSelf = 0x80
 
 // FuzzEventsDecodeMatchesStd compares the events decoder with the former
 // encoding/json decoding on arbitrary input, as a single event, as a page
-// and as the items of a page: both must fail, or both give deeply equal
+// and as the items of a page, and on the event or page the generator
+// builds from the same bytes: both must fail, or both give deeply equal
 // results (Raw included).
 func FuzzEventsDecodeMatchesStd(f *testing.F) {
 	bodies, events := exampleEventBodies(f)
@@ -593,6 +596,12 @@ func FuzzEventsDecodeMatchesStd(f *testing.F) {
 		checkEventMatchesStd(t, data)
 		checkPageMatchesStd(t, data)
 		checkPageMatchesStd(t, inPage(data))
+		// The same bytes as the choices of the generator.
+		if b, page := generate(data); page {
+			checkPageMatchesStd(t, b)
+		} else {
+			checkEventMatchesStd(t, b)
+		}
 	})
 }
 
@@ -639,4 +648,213 @@ func BenchmarkEventsDecodeEach(b *testing.B) {
 			}
 		}
 	}
+}
+
+// A generator of events from a byte string, so that the fuzzer's
+// mutations explore structure (duplicates, merges, nulls, wrong types,
+// folded and escaped keys) and not only syntax.
+
+// shape describes what a key holds: kind 's' string, 'i' integer, 'f'
+// float, 'b' bool, 't' timestamp, 'v' any value, 'x' template version,
+// 'y' template is-text, 'o' object of keys, 'a' array of elem, 'r' routes.
+type shape struct {
+	kind byte
+	elem *shape
+	keys map[string]*shape
+}
+
+func obj(kv ...any) *shape {
+	s := &shape{kind: 'o', keys: map[string]*shape{}}
+	for i := 0; i < len(kv); i += 2 {
+		s.keys[kv[i].(string)] = kv[i+1].(*shape)
+	}
+	return s
+}
+
+func arr(elem *shape) *shape { return &shape{kind: 'a', elem: elem} }
+
+var (
+	sS, sI, sF, sB = &shape{kind: 's'}, &shape{kind: 'i'}, &shape{kind: 'f'}, &shape{kind: 'b'}
+	sT, sV         = &shape{kind: 't'}, &shape{kind: 'v'}
+
+	routeShape = obj("id", sS, "expression", sS, "description", sS, "actions", sS, "priority", sI, "match", obj("recipient", sS))
+	eventShape = obj(
+		"id", sS, "event", sS, "timestamp", sT, "log-level", sS, "recipient", sS, "recipient-domain", sS,
+		"recipient-provider", sS, "method", sS, "originating-ip", sS, "api-key-id", sS, "primary-dkim", sS,
+		"severity", sS, "reason", sS, "url", sS, "ip", sS, "tags", arr(sS), "campaigns", arr(obj("id", sS, "name", sS)),
+		"user-variables", sV,
+		"envelope", obj("sender", sS, "targets", sS, "transport", sS, "sending-ip", sS, "sending-host", sS, "mail-from", sS, "i-ip-pool-id", sS),
+		"message", obj("headers", obj("to", sS, "from", sS, "message-id", sS, "subject", sS),
+			"attachments", arr(obj("filename", sS, "content-type", sS, "size", sI)), "recipients", arr(sS), "size", sI, "scheduled-for", sS),
+		"flags", obj("is-authenticated", sB, "is-routed", sB, "is-system-test", sB, "is-test-mode", sB, "is-delayed-bounce", sB,
+			"is-amp", sB, "is-encrypted", sB, "is-big", sB, "is-callback", sB),
+		"delivery-status", obj("code", sI, "enhanced-code", sS, "message", sS, "description", sS, "attempt-no", sI, "mx-host", sS,
+			"retry-seconds", sI, "session-seconds", sF, "first-delivery-attempt-seconds", sF, "tls", sB, "utf8", sB,
+			"certificate-verified", sB, "last-code", sI, "last-message", sS, "bounce-type", sS, "bounce-code", sS),
+		"reject", obj("reason", sS, "description", sS),
+		"storage", obj("key", sS, "url", sS, "region", sS, "env", sS),
+		"geolocation", obj("country", sS, "region", sS, "city", sS, "timezone", sS),
+		"client-info", obj("client-type", sS, "client-os", sS, "client-name", sS, "device-type", sS, "user-agent", sS, "bot", sS, "ip", sS, "accept-language", sS),
+		"mailing-list", obj("address", sS, "list-id", sS, "sid", sS),
+		"routes", &shape{kind: 'r'},
+		"batch", obj("id", sS),
+		"template", obj("name", sS, "version", &shape{kind: 'x'}, "is-text", &shape{kind: 'y'}),
+		"task-id", sS, "format", sS, "member", obj("address", sS, "name", sS, "subscribed", sB), "member-description", sS,
+		"error", obj("message", sS), "subscribed", sB, "is-upsert", sB, "upserted-count", sI, "failed-count", sI,
+	)
+	pageShape = obj("items", arr(eventShape), "paging", obj("next", sS, "previous", sS))
+)
+
+var (
+	genStrings = []string{`""`, `"a"`, `"delivered"`, `"x\"y\\z"`, `"\u00e9\uD83D\uDE00"`, `"\uD800"`, `"\uDC00\uD800"`,
+		"\"\xff\xfe\"", "\"\xc3\"", `"\u0000"`, `"1529692199.5"`, `"true"`, `"1"`, `"T"`, `"\/\b\f\n\r\t"`, `"long string with spaces and \u003ctags\u003e"`}
+	genNumbers = []string{`0`, `-0`, `1`, `-1`, `250`, `1.5`, `1e3`, `1E-2`, `-1.25`, `9223372036854775807`, `9223372036854775808`,
+		`-9223372036854775809`, `1e400`, `1e-400`, `1529692199.626182`, `1666214138.4046676`, `123456789012345678901234567890`, `0.5e1`}
+	genOthers = []string{`null`, `true`, `false`, `{}`, `[]`, `[null]`, `{"a":[1,{"b":null}]}`, `[1,"x",true]`}
+	genSpace  = []string{"", "", "", " ", "\n\t", "\r\n "}
+)
+
+type generator struct {
+	src []byte
+	out []byte
+}
+
+func (g *generator) next() int {
+	if len(g.src) == 0 {
+		return 0
+	}
+	c := g.src[0]
+	g.src = g.src[1:]
+	return int(c)
+}
+
+func (g *generator) pick(list []string) string { return list[g.next()%len(list)] }
+
+func (g *generator) ws() { g.out = append(g.out, g.pick(genSpace)...) }
+
+// key writes name, or a variant encoding/json matches the same way, or
+// another key.
+func (g *generator) key(name string) {
+	switch g.next() % 16 {
+	case 0:
+		name = strings.ToUpper(name)
+	case 1:
+		name = strings.ReplaceAll(name, "s", "\u017f")
+	case 2:
+		name = strings.ReplaceAll(name, "k", "\u212a")
+	case 3:
+		name = strings.ReplaceAll(name, "S", "s")
+	case 4:
+		name = "x-" + name
+	case 5:
+		name = name[:len(name)/2]
+	}
+	q, _ := json.Marshal(name)
+	if g.next()%8 == 0 && len(name) > 0 && name[0] < 0x80 {
+		q = fmt.Appendf(nil, `"\u%04x%s`, name[0], q[2:])
+	}
+	g.out = append(g.out, q...)
+}
+
+func (g *generator) value(s *shape, depth int) {
+	g.ws()
+	c := g.next()
+	if c%48 == 0 || depth > 6 {
+		g.out = append(g.out, g.pick(genOthers)...) // null, or most often the wrong type
+		return
+	}
+	if c%48 == 1 {
+		g.out = append(g.out, g.pick(genStrings)...)
+		return
+	}
+	if c%48 == 2 {
+		g.out = append(g.out, g.pick(genNumbers)...)
+		return
+	}
+	switch s.kind {
+	case 's':
+		g.out = append(g.out, g.pick(genStrings)...)
+	case 'i':
+		g.out = append(g.out, g.pick(genNumbers[:12])...)
+	case 'f':
+		g.out = append(g.out, g.pick(genNumbers)...)
+	case 'b':
+		g.out = append(g.out, g.pick([]string{"true", "false"})...)
+	case 't':
+		g.out = append(g.out, g.pick([]string{`1529692199.626182`, `"1529692199.5"`, `1.5e9`, `0`, `-1.25`, `null`})...)
+	case 'x', 'y':
+		g.out = append(g.out, g.pick([]string{`"v2"`, `3`, `1.50`, `true`, `"true"`, `"false"`, `0`, `1`, `"maybe"`})...)
+	case 'v':
+		g.out = append(g.out, g.pick(append(genOthers, genStrings...))...)
+	case 'r':
+		if c%4 == 0 {
+			g.value(routeShape, depth+1)
+		} else {
+			g.value(arr(routeShape), depth)
+		}
+	case 'a':
+		g.out = append(g.out, '[')
+		for i := range g.next() % 4 {
+			if i > 0 {
+				g.out = append(g.out, ',')
+			}
+			g.value(s.elem, depth+1)
+		}
+		g.out = append(g.out, ']')
+	case 'o':
+		names := make([]string, 0, len(s.keys))
+		for k := range s.keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		g.out = append(g.out, '{')
+		for i := range g.next() % 7 {
+			if i > 0 {
+				g.out = append(g.out, ',')
+			}
+			name := names[g.next()%len(names)]
+			g.ws()
+			g.key(name)
+			g.ws()
+			g.out = append(g.out, ':')
+			g.value(s.keys[name], depth+1)
+		}
+		g.out = append(g.out, '}')
+	}
+	g.ws()
+}
+
+// generate builds an event (or, for odd first bytes, a page) from src.
+func generate(src []byte) (out []byte, page bool) {
+	g := &generator{src: src}
+	page = g.next()%2 == 1
+	if page {
+		g.value(pageShape, -1)
+	} else {
+		g.value(eventShape, 0)
+	}
+	return g.out, page
+}
+
+func TestEventsDecodeGeneratedMatchStd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	src := make([]byte, 400)
+	errs := 0
+	for range 20000 {
+		for i := range src {
+			src[i] = byte(rng.Uint32())
+		}
+		b, page := generate(src)
+		var err error
+		if page {
+			err = checkPageMatchesStd(t, b)
+		} else {
+			err = checkEventMatchesStd(t, b)
+			checkPageMatchesStd(t, inPage(b))
+		}
+		if err != nil {
+			errs++
+		}
+	}
+	t.Logf("%d of 20000 generated inputs are errors", errs)
 }
