@@ -83,9 +83,15 @@ func decodeEvent(b []byte, w *Event) error {
 
 // decodeEventsPage decodes an Events API page: its items, each with a copy
 // of its bytes in Raw, and its paging.next link. items is never nil.
+//
+// The items are decoded into a pooled scratch slice and copied out into a
+// slice of the exact length, so that a page does not leave the garbage of
+// growing a slice of large structs.
 func decodeEventsPage(body []byte) (items []Event, next string, err error) {
 	d := newEventDecoder(body)
 	defer d.release()
+	scratch := eventScratch.Get().(*eventsScratch)
+	defer scratch.release()
 	switch k := d.r.Peek(); k {
 	case jsonread.Null:
 		d.r.ReadNull()
@@ -98,7 +104,7 @@ func decodeEventsPage(body []byte) (items []Event, next string, err error) {
 			}
 			switch pageKey(key) {
 			case pageItems:
-				err = d.items(&items, body)
+				err = d.items(scratch, body)
 			case pagePaging:
 				err = d.paging(&next)
 			default:
@@ -114,12 +120,38 @@ func decodeEventsPage(body []byte) (items []Event, next string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if items == nil {
-		items = []Event{}
-	}
-	// Drop what earlier "items" arrays left beyond the last one.
-	clear(items[len(items):cap(items)])
+	items = make([]Event, len(scratch.items))
+	copy(items, scratch.items)
 	return items, next, nil
+}
+
+// eventsScratch is the slice a page's items are decoded into: items, and
+// up to used within its capacity what earlier "items" arrays of the page
+// left (encoding/json decodes into those).
+type eventsScratch struct {
+	items []Event
+	used  int
+}
+
+// maxScratchEvents bounds the scratch slices kept for reuse.
+const maxScratchEvents = 4 * MaxEventsLimit
+
+var eventScratch = sync.Pool{New: func() any { return new(eventsScratch) }}
+
+// drop empties the scratch, as encoding/json replaces the slice (and so
+// forgets what its backing array held) for null or an empty array.
+func (s *eventsScratch) drop() {
+	clear(s.items[:s.used])
+	s.items, s.used = s.items[:0], 0
+}
+
+func (s *eventsScratch) release() {
+	s.items = s.items[:cap(s.items)]
+	s.drop()
+	if cap(s.items) > maxScratchEvents {
+		s.items = nil
+	}
+	eventScratch.Put(s)
 }
 
 // mismatch returns the error for a value of kind k where field wants
@@ -150,19 +182,20 @@ func pageKey(key []byte) int {
 	return 0
 }
 
-// items decodes the items array into *dst as encoding/json decodes a
-// slice, and sets each decoded event's Raw.
-func (d *eventDecoder) items(dst *[]Event, body []byte) error {
+// items decodes an items array into the scratch as encoding/json decodes
+// a slice, and sets each decoded event's Raw.
+func (d *eventDecoder) items(scratch *eventsScratch, body []byte) error {
 	ok, err := d.arrayStart("items")
 	if !ok {
 		if err == nil {
-			*dst = nil
+			scratch.drop()
 		}
 		return err
 	}
-	s, i := *dst, 0
+	s, i := scratch.items, 0
 	for d.r.NextElement() {
 		s = growTo(s, i)
+		scratch.items, scratch.used = s, max(scratch.used, i+1)
 		d.r.Peek()
 		start := d.r.Offset()
 		if err := d.eventValue(&s[i]); err != nil {
@@ -174,7 +207,10 @@ func (d *eventDecoder) items(dst *[]Event, body []byte) error {
 		s[i].Raw = bytes.Clone(body[start:d.r.Offset()])
 		i++
 	}
-	*dst = endSlice(s, i)
+	scratch.items = s[:i]
+	if i == 0 {
+		scratch.drop()
+	}
 	return d.r.Err()
 }
 
