@@ -43,7 +43,7 @@ func (e *decodeError) Error() string {
 }
 
 const (
-	internBits   = 8
+	internBits   = 10
 	maxInternLen = 128
 	boolSlab     = 64
 )

@@ -65,6 +65,7 @@ type SyntaxError struct {
 	Offset int
 }
 
+// Error returns "json: " followed by the message and the offset.
 func (e *SyntaxError) Error() string {
 	return "json: " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
 }
@@ -93,8 +94,9 @@ func New(data []byte) *Reader {
 // maxKeptBuf bounds the scratch buffer Reset keeps.
 const maxKeptBuf = 64 << 10
 
-// Reset makes r read data from the start, forgetting any error. It keeps
-// its scratch buffer for reuse unless that grew beyond 64 KiB.
+// Reset makes r read data from the start, forgetting any error; Reset(nil)
+// drops r's reference to its input. It keeps its scratch buffer for reuse
+// unless that grew beyond 64 KiB.
 func (r *Reader) Reset(data []byte) {
 	buf := r.buf[:0]
 	if cap(buf) > maxKeptBuf {
@@ -106,19 +108,10 @@ func (r *Reader) Reset(data []byte) {
 // Err returns the first syntax error met, or nil.
 func (r *Reader) Err() error { return r.err }
 
-// Offset returns the position in the input of the next unread byte. Right
-// after Peek it is the first byte of the next value.
+// Offset returns the position in the input of the next unread byte: right
+// after Peek, the first byte of the next value; after an error, the end of
+// the input.
 func (r *Reader) Offset() int { return r.pos }
-
-// Fail stops r with a SyntaxError carrying msg at the current offset,
-// unless r has stopped already. Callers use it to reject input that is
-// well-formed but not what they expect.
-func (r *Reader) Fail(msg string) {
-	if r.err == nil {
-		r.err = &SyntaxError{Msg: msg, Offset: r.pos}
-		r.pos = len(r.data)
-	}
-}
 
 func (r *Reader) fail(msg string, at int) {
 	if r.err == nil {
