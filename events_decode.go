@@ -756,7 +756,7 @@ func (d *eventDecoder) event(w *Event) error {
 		case evEnvelope:
 			var v *EventEnvelope
 			if v, err = ptrObject(d, &w.Envelope, "envelope"); v != nil {
-				err = d.envelope(v)
+				err = stringMembers(d, v, envelopeFields)
 			}
 		case evMessage:
 			var v *EventMessage
@@ -776,34 +776,34 @@ func (d *eventDecoder) event(w *Event) error {
 		case evReject:
 			var v *EventReject
 			if v, err = ptrObject(d, &w.Reject, "reject"); v != nil {
-				err = d.reject(v)
+				err = stringMembers(d, v, rejectFields)
 			}
 		case evStorage:
 			var v *EventStorage
 			if v, err = ptrObject(d, &w.Storage, "storage"); v != nil {
-				err = d.storage(v)
+				err = stringMembers(d, v, storageFields)
 			}
 		case evGeolocation:
 			var v *Geolocation
 			if v, err = ptrObject(d, &w.Geolocation, "geolocation"); v != nil {
-				err = d.geolocation(v)
+				err = stringMembers(d, v, geolocationFields)
 			}
 		case evClientInfo:
 			var v *ClientInfo
 			if v, err = ptrObject(d, &w.ClientInfo, "client-info"); v != nil {
-				err = d.clientInfo(v)
+				err = stringMembers(d, v, clientInfoFields)
 			}
 		case evMailingList:
 			var v *EventMailingList
 			if v, err = ptrObject(d, &w.MailingList, "mailing-list"); v != nil {
-				err = d.mailingList(v)
+				err = stringMembers(d, v, mailingListFields)
 			}
 		case evRoutes:
 			err = d.routes(&w.Routes)
 		case evBatch:
 			var v *EventBatch
 			if v, err = ptrObject(d, &w.Batch, "batch"); v != nil {
-				err = d.batch(v)
+				err = stringMembers(d, v, batchFields)
 			}
 		case evTemplate:
 			err = d.template(&w.Template)
@@ -821,7 +821,7 @@ func (d *eventDecoder) event(w *Event) error {
 		case evError:
 			var v *EventError
 			if v, err = ptrObject(d, &w.Error, "error"); v != nil {
-				err = d.eventError(v)
+				err = stringMembers(d, v, eventErrorFields)
 			}
 		case evSubscribed:
 			err = d.boolPtr(&w.Subscribed, "subscribed")
@@ -941,11 +941,11 @@ var templateKeys = []string{"name", "version", "is-text"}
 func (d *eventDecoder) routes(dst *[]EventRoute) error {
 	switch k := d.r.Peek(); k {
 	case jsonread.Object:
-		var one EventRoute
-		if err := d.route(&one); err != nil {
+		one := make([]EventRoute, 1)
+		if err := d.route(&one[0]); err != nil {
 			return err
 		}
-		*dst = []EventRoute{one}
+		*dst = one
 		return nil
 	case jsonread.Null, jsonread.Array:
 		var many []EventRoute
@@ -969,8 +969,8 @@ func (d *eventDecoder) routes(dst *[]EventRoute) error {
 }
 
 // The functions below decode a struct from an object (or null, which
-// leaves it alone); those named after a pointer field of Event decode the
-// members after the '{' that ptrObject read.
+// leaves it alone), or, for a pointer field of Event, the members after
+// the '{' that ptrObject read.
 
 func (d *eventDecoder) campaigns(dst *[]EventCampaign) error {
 	ok, err := d.arrayStart("campaigns")
@@ -983,72 +983,13 @@ func (d *eventDecoder) campaigns(dst *[]EventCampaign) error {
 	s, i := *dst, 0
 	for d.r.NextElement() {
 		s = growTo(s, i)
-		if err := d.campaign(&s[i]); err != nil {
+		if err := valueStrings(d, &s[i], campaignFields, "campaigns"); err != nil {
 			return err
 		}
 		i++
 	}
 	*dst = endSlice(s, i)
 	return d.r.Err()
-}
-
-var campaignKeys = []string{"id", "name"}
-
-func (d *eventDecoder) campaign(c *EventCampaign) error {
-	if ok, err := d.objectStart("campaigns"); !ok {
-		return err
-	}
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, campaignKeys) {
-		case 1:
-			err = d.word(&c.ID, "campaigns.id")
-		case 2:
-			err = d.word(&c.Name, "campaigns.name")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var envelopeKeys = []string{"sender", "targets", "transport", "sending-ip", "sending-host", "mail-from", "i-ip-pool-id"}
-
-func (d *eventDecoder) envelope(e *EventEnvelope) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, envelopeKeys) {
-		case 1:
-			err = d.word(&e.Sender, "envelope.sender")
-		case 2:
-			err = d.str(&e.Targets, "envelope.targets")
-		case 3:
-			err = d.word(&e.Transport, "envelope.transport")
-		case 4:
-			err = d.word(&e.SendingIP, "envelope.sending-ip")
-		case 5:
-			err = d.word(&e.SendingHost, "envelope.sending-host")
-		case 6:
-			err = d.word(&e.MailFrom, "envelope.mail-from")
-		case 7:
-			err = d.word(&e.IPPoolID, "envelope.i-ip-pool-id")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 var messageKeys = []string{"headers", "attachments", "recipients", "size", "scheduled-for"}
@@ -1062,7 +1003,7 @@ func (d *eventDecoder) message(m *EventMessage) error {
 		var err error
 		switch fieldOf(key, messageKeys) {
 		case 1:
-			err = d.headers(&m.Headers)
+			err = valueStrings(d, &m.Headers, headersFields, "message.headers")
 		case 2:
 			err = d.attachments(&m.Attachments)
 		case 3:
@@ -1071,36 +1012,6 @@ func (d *eventDecoder) message(m *EventMessage) error {
 			err = d.integer64(&m.Size, "message.size")
 		case 5:
 			err = d.str(&m.ScheduledFor, "message.scheduled-for")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var headersKeys = []string{"to", "from", "message-id", "subject"}
-
-func (d *eventDecoder) headers(h *MessageHeaders) error {
-	if ok, err := d.objectStart("message.headers"); !ok {
-		return err
-	}
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, headersKeys) {
-		case 1:
-			err = d.str(&h.To, "message.headers.to")
-		case 2:
-			err = d.word(&h.From, "message.headers.from")
-		case 3:
-			err = d.str(&h.MessageID, "message.headers.message-id")
-		case 4:
-			err = d.str(&h.Subject, "message.headers.subject")
 		default:
 			d.r.SkipValue()
 		}
@@ -1249,143 +1160,6 @@ func (d *eventDecoder) deliveryStatus(s *DeliveryStatus) error {
 	}
 }
 
-var rejectKeys = []string{"reason", "description"}
-
-func (d *eventDecoder) reject(r *EventReject) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, rejectKeys) {
-		case 1:
-			err = d.word(&r.Reason, "reject.reason")
-		case 2:
-			err = d.word(&r.Description, "reject.description")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var storageKeys = []string{"key", "url", "region", "env"}
-
-func (d *eventDecoder) storage(s *EventStorage) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, storageKeys) {
-		case 1:
-			err = d.str(&s.Key, "storage.key")
-		case 2:
-			err = d.str(&s.URL, "storage.url")
-		case 3:
-			err = d.word(&s.Region, "storage.region")
-		case 4:
-			err = d.word(&s.Env, "storage.env")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var geolocationKeys = []string{"country", "region", "city", "timezone"}
-
-func (d *eventDecoder) geolocation(g *Geolocation) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, geolocationKeys) {
-		case 1:
-			err = d.word(&g.Country, "geolocation.country")
-		case 2:
-			err = d.word(&g.Region, "geolocation.region")
-		case 3:
-			err = d.word(&g.City, "geolocation.city")
-		case 4:
-			err = d.word(&g.Timezone, "geolocation.timezone")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var clientInfoKeys = []string{"client-type", "client-os", "client-name", "device-type", "user-agent", "bot", "ip", "accept-language"}
-
-func (d *eventDecoder) clientInfo(c *ClientInfo) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, clientInfoKeys) {
-		case 1:
-			err = d.word(&c.ClientType, "client-info.client-type")
-		case 2:
-			err = d.word(&c.ClientOS, "client-info.client-os")
-		case 3:
-			err = d.word(&c.ClientName, "client-info.client-name")
-		case 4:
-			err = d.word(&c.DeviceType, "client-info.device-type")
-		case 5:
-			err = d.word(&c.UserAgent, "client-info.user-agent")
-		case 6:
-			err = d.word(&c.Bot, "client-info.bot")
-		case 7:
-			err = d.word(&c.IP, "client-info.ip")
-		case 8:
-			err = d.word(&c.AcceptLanguage, "client-info.accept-language")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-var mailingListKeys = []string{"address", "list-id", "sid"}
-
-func (d *eventDecoder) mailingList(m *EventMailingList) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		var err error
-		switch fieldOf(key, mailingListKeys) {
-		case 1:
-			err = d.word(&m.Address, "mailing-list.address")
-		case 2:
-			err = d.word(&m.ListID, "mailing-list.list-id")
-		case 3:
-			err = d.word(&m.SID, "mailing-list.sid")
-		default:
-			d.r.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
 var routeKeys = []string{"id", "expression", "description", "actions", "priority", "match"}
 
 func (d *eventDecoder) route(r *EventRoute) error {
@@ -1410,47 +1184,12 @@ func (d *eventDecoder) route(r *EventRoute) error {
 		case 5:
 			err = d.integer(&r.Priority, "routes.priority")
 		case 6:
-			err = d.routeMatch(&r.Match)
+			err = valueStrings(d, &r.Match, routeMatchFields, "routes.match")
 		default:
 			d.r.SkipValue()
 		}
 		if err != nil {
 			return err
-		}
-	}
-}
-
-func (d *eventDecoder) routeMatch(m *EventRouteMatch) error {
-	if ok, err := d.objectStart("routes.match"); !ok {
-		return err
-	}
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		if string(key) == "recipient" || foldEquals(key, "recipient") {
-			if err := d.str(&m.Recipient, "routes.match.recipient"); err != nil {
-				return err
-			}
-		} else {
-			d.r.SkipValue()
-		}
-	}
-}
-
-func (d *eventDecoder) batch(b *EventBatch) error {
-	for {
-		key, ok := d.r.NextKey()
-		if !ok {
-			return d.r.Err()
-		}
-		if string(key) == "id" || foldEquals(key, "id") {
-			if err := d.str(&b.ID, "batch.id"); err != nil {
-				return err
-			}
-		} else {
-			d.r.SkipValue()
 		}
 	}
 }
@@ -1480,18 +1219,131 @@ func (d *eventDecoder) member(m *ListMember) error {
 	}
 }
 
-func (d *eventDecoder) eventError(e *EventError) error {
+// stringField is a string field of a struct whose fields are all strings.
+type stringField[T any] struct {
+	name  string // the JSON key
+	label string // the field in errors
+	// interned says whether the field's values repeat.
+	interned bool
+	at       func(*T) *string
+}
+
+// valueStrings decodes an object (or null, which leaves v alone) into v,
+// whose fields are all strings.
+func valueStrings[T any](d *eventDecoder, v *T, fields []stringField[T], label string) error {
+	if ok, err := d.objectStart(label); !ok {
+		return err
+	}
+	return stringMembers(d, v, fields)
+}
+
+// stringMembers decodes the members of an object into v, whose fields are
+// all strings, after the object's '{'.
+func stringMembers[T any](d *eventDecoder, v *T, fields []stringField[T]) error {
 	for {
 		key, ok := d.r.NextKey()
 		if !ok {
 			return d.r.Err()
 		}
-		if string(key) == "message" || foldEquals(key, "message") {
-			if err := d.word(&e.Message, "error.message"); err != nil {
-				return err
-			}
-		} else {
+		f := matchField(key, fields)
+		if f == nil {
 			d.r.SkipValue()
+			continue
+		}
+		var err error
+		if f.interned {
+			err = d.word(f.at(v), f.label)
+		} else {
+			err = d.str(f.at(v), f.label)
+		}
+		if err != nil {
+			return err
 		}
 	}
+}
+
+func matchField[T any](key []byte, fields []stringField[T]) *stringField[T] {
+	for i := range fields {
+		if string(key) == fields[i].name {
+			return &fields[i]
+		}
+	}
+	if k, ok := foldKey(key); ok {
+		for i := range fields {
+			if string(k.bytes()) == fields[i].name {
+				return &fields[i]
+			}
+		}
+	}
+	return nil
+}
+
+var campaignFields = []stringField[EventCampaign]{
+	{"id", "campaigns.id", true, func(c *EventCampaign) *string { return &c.ID }},
+	{"name", "campaigns.name", true, func(c *EventCampaign) *string { return &c.Name }},
+}
+
+var envelopeFields = []stringField[EventEnvelope]{
+	{"sender", "envelope.sender", true, func(e *EventEnvelope) *string { return &e.Sender }},
+	{"targets", "envelope.targets", false, func(e *EventEnvelope) *string { return &e.Targets }},
+	{"transport", "envelope.transport", true, func(e *EventEnvelope) *string { return &e.Transport }},
+	{"sending-ip", "envelope.sending-ip", true, func(e *EventEnvelope) *string { return &e.SendingIP }},
+	{"sending-host", "envelope.sending-host", true, func(e *EventEnvelope) *string { return &e.SendingHost }},
+	{"mail-from", "envelope.mail-from", true, func(e *EventEnvelope) *string { return &e.MailFrom }},
+	{"i-ip-pool-id", "envelope.i-ip-pool-id", true, func(e *EventEnvelope) *string { return &e.IPPoolID }},
+}
+
+var headersFields = []stringField[MessageHeaders]{
+	{"to", "message.headers.to", false, func(h *MessageHeaders) *string { return &h.To }},
+	{"from", "message.headers.from", true, func(h *MessageHeaders) *string { return &h.From }},
+	{"message-id", "message.headers.message-id", false, func(h *MessageHeaders) *string { return &h.MessageID }},
+	{"subject", "message.headers.subject", false, func(h *MessageHeaders) *string { return &h.Subject }},
+}
+
+var rejectFields = []stringField[EventReject]{
+	{"reason", "reject.reason", true, func(r *EventReject) *string { return &r.Reason }},
+	{"description", "reject.description", true, func(r *EventReject) *string { return &r.Description }},
+}
+
+var storageFields = []stringField[EventStorage]{
+	{"key", "storage.key", false, func(s *EventStorage) *string { return &s.Key }},
+	{"url", "storage.url", false, func(s *EventStorage) *string { return &s.URL }},
+	{"region", "storage.region", true, func(s *EventStorage) *string { return &s.Region }},
+	{"env", "storage.env", true, func(s *EventStorage) *string { return &s.Env }},
+}
+
+var geolocationFields = []stringField[Geolocation]{
+	{"country", "geolocation.country", true, func(g *Geolocation) *string { return &g.Country }},
+	{"region", "geolocation.region", true, func(g *Geolocation) *string { return &g.Region }},
+	{"city", "geolocation.city", true, func(g *Geolocation) *string { return &g.City }},
+	{"timezone", "geolocation.timezone", true, func(g *Geolocation) *string { return &g.Timezone }},
+}
+
+var clientInfoFields = []stringField[ClientInfo]{
+	{"client-type", "client-info.client-type", true, func(c *ClientInfo) *string { return &c.ClientType }},
+	{"client-os", "client-info.client-os", true, func(c *ClientInfo) *string { return &c.ClientOS }},
+	{"client-name", "client-info.client-name", true, func(c *ClientInfo) *string { return &c.ClientName }},
+	{"device-type", "client-info.device-type", true, func(c *ClientInfo) *string { return &c.DeviceType }},
+	{"user-agent", "client-info.user-agent", true, func(c *ClientInfo) *string { return &c.UserAgent }},
+	{"bot", "client-info.bot", true, func(c *ClientInfo) *string { return &c.Bot }},
+	{"ip", "client-info.ip", true, func(c *ClientInfo) *string { return &c.IP }},
+	{"accept-language", "client-info.accept-language", true, func(c *ClientInfo) *string { return &c.AcceptLanguage }},
+}
+
+var mailingListFields = []stringField[EventMailingList]{
+	{"address", "mailing-list.address", true, func(m *EventMailingList) *string { return &m.Address }},
+	{"list-id", "mailing-list.list-id", true, func(m *EventMailingList) *string { return &m.ListID }},
+	{"sid", "mailing-list.sid", true, func(m *EventMailingList) *string { return &m.SID }},
+}
+
+var routeMatchFields = []stringField[EventRouteMatch]{
+	{"recipient", "routes.match.recipient", false, func(m *EventRouteMatch) *string { return &m.Recipient }},
+}
+
+var batchFields = []stringField[EventBatch]{
+	{"id", "batch.id", false, func(b *EventBatch) *string { return &b.ID }},
+}
+
+var eventErrorFields = []stringField[EventError]{
+	{"message", "error.message", true, func(e *EventError) *string { return &e.Message }},
 }

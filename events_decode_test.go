@@ -559,7 +559,10 @@ func TestFoldKeyCoversUnicode(t *testing.T) {
 	}
 	assert.Equal(t, []rune{0x17F, 0x212A}, found)
 
-	names := append(append([]string{"items", "paging", "next"}, deliveryStatusKeys...), clientInfoKeys...)
+	names := append([]string{"items", "paging", "next", "task-id", "is-text"}, deliveryStatusKeys...)
+	for _, f := range clientInfoFields {
+		names = append(names, f.name)
+	}
 	for _, name := range names {
 		for _, key := range []string{name, strings.ToUpper(name), strings.ReplaceAll(name, "s", "\u017f"), strings.ReplaceAll(name, "k", "\u212a"), name + "\u017f", "\u00e9" + name} {
 			assert.Equal(t, bytes.EqualFold([]byte(key), []byte(name)), string(key) == name || foldEquals([]byte(key), name), "%q against %q", key, name)
