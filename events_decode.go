@@ -28,9 +28,10 @@ import (
 //     the former routeList.UnmarshalJSON and EventTemplate.UnmarshalJSON.
 //
 // Strings of fields with few distinct values (event names, domains, codes,
-// client and geolocation details...) are interned in a small per-decoder
-// table, so that a page does not allocate the same short string for every
-// event.
+// client and geolocation details...) are interned in a table that stays
+// with the pooled decoder (1024 strings of up to 128 bytes), so that the
+// same short string is not allocated for every event. Fields that are
+// mostly unique (ids, recipients, message ids, subjects, URLs) are not.
 
 // decodeError is a JSON value that does not fit the field it is for.
 type decodeError struct {
