@@ -347,36 +347,13 @@ type EventError struct {
 
 // UnmarshalJSON decodes an event object and keeps a copy of it in Raw.
 func (e *Event) UnmarshalJSON(b []byte) error {
-	var w eventWire
-	if err := json.Unmarshal(b, &w); err != nil {
+	var w Event
+	if err := decodeEvent(b, &w); err != nil {
 		return err
 	}
-	*e = w.event()
-	e.Raw = bytes.Clone(b)
+	w.Raw = bytes.Clone(b)
+	*e = w
 	return nil
-}
-
-// eventFields is Event without its methods, so that the fields decode
-// with the standard rules.
-type eventFields Event
-
-// eventWire is an event as the API sends it: the fields that need their
-// own decoding shadow those of Event. It has no UnmarshalJSON, so a page
-// of them decodes in one pass.
-type eventWire struct {
-	eventFields
-	Timestamp unixSeconds `json:"timestamp"`
-	Routes    routeList   `json:"routes"`
-}
-
-func (w *eventWire) event() Event {
-	e := Event(w.eventFields)
-	e.Timestamp = time.Time(w.Timestamp)
-	e.Routes = []EventRoute(w.Routes)
-	if isJSONNull(e.UserVariables) {
-		e.UserVariables = nil
-	}
-	return e
 }
 
 // eventsPage is a page of the Events API. It decodes the body in one pass
@@ -386,146 +363,15 @@ type eventsPage struct {
 	next  string // the paging.next link, "" if absent
 }
 
-// DecodeBody decodes the page, then finds each item's bytes in body for
-// Event.Raw with a light scan over the already validated JSON.
+// DecodeBody decodes the page with the events decoder (events_decode.go),
+// which copies each item's bytes into its Raw as it goes.
 func (p *eventsPage) DecodeBody(body []byte) error {
-	var w struct {
-		Items  []eventWire `json:"items"`
-		Paging struct {
-			Next string `json:"next"`
-		} `json:"paging"`
-	}
-	if err := json.Unmarshal(body, &w); err != nil {
+	items, next, err := decodeEventsPage(body)
+	if err != nil {
 		return err
 	}
-	raws := itemsOf(body)
-	if len(raws) != len(w.Items) {
-		var slow struct {
-			Items []json.RawMessage `json:"items"`
-		}
-		if err := json.Unmarshal(body, &slow); err != nil || len(slow.Items) != len(w.Items) {
-			return fmt.Errorf("events page: items do not line up")
-		}
-		raws = make([][]byte, len(slow.Items))
-		for i, r := range slow.Items {
-			raws[i] = r
-		}
-	}
-	p.items = make([]Event, len(w.Items))
-	for i := range w.Items {
-		p.items[i] = w.Items[i].event()
-		p.items[i].Raw = bytes.Clone(raws[i])
-	}
-	p.next = w.Paging.Next
+	p.items, p.next = items, next
 	return nil
-}
-
-// itemsOf returns the elements of the "items" array of the top-level
-// object in b, which must be valid JSON; nil if there is no such array.
-// Like encoding/json, it matches the key without regard to case and lets
-// the last one win.
-func itemsOf(b []byte) [][]byte {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return nil
-	}
-	var items [][]byte
-	i++
-	for {
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != '"' {
-			return items
-		}
-		keyEnd := skipValue(b, i)
-		key := b[i:keyEnd]
-		i = skipSpace(b, keyEnd)
-		if i >= len(b) || b[i] != ':' {
-			return nil
-		}
-		i = skipSpace(b, i+1)
-		if isItemsKey(key) {
-			items = arrayElements(b, i)
-		}
-		i = skipSpace(b, skipValue(b, i))
-		if i >= len(b) || b[i] != ',' {
-			return items
-		}
-		i++
-	}
-}
-
-// isItemsKey reports whether the JSON string key names "items", as
-// encoding/json matches it (escapes decoded, case ignored).
-func isItemsKey(key []byte) bool {
-	if bytes.IndexByte(key, '\\') >= 0 {
-		var k string
-		if json.Unmarshal(key, &k) != nil {
-			return false
-		}
-		return strings.EqualFold(k, "items")
-	}
-	return bytes.EqualFold(key, []byte(`"items"`))
-}
-
-func arrayElements(b []byte, i int) [][]byte {
-	if i >= len(b) || b[i] != '[' {
-		return nil
-	}
-	var out [][]byte
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return out
-	}
-	for i < len(b) {
-		end := skipValue(b, i)
-		out = append(out, b[i:end])
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ',' {
-			break
-		}
-		i = skipSpace(b, i+1)
-	}
-	return out
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the index just after the JSON value starting at i.
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-			if depth < 0 {
-				return i
-			}
-		case ',', ' ', '\t', '\n', '\r', ':':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
 }
 
 // fetchEvents fetches one page: its events and its next link as a cursor
@@ -674,27 +520,6 @@ func (t *EventTemplate) UnmarshalJSON(b []byte) error {
 		}
 		t.IsText = &bv
 	}
-	return nil
-}
-
-// routeList reads routes from an array of route objects or a single one.
-type routeList []EventRoute
-
-func (r *routeList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
-		var one EventRoute
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*r = routeList{one}
-		return nil
-	}
-	var many []EventRoute
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*r = many
 	return nil
 }
 
