@@ -2,14 +2,13 @@ package doer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,42 +17,91 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A server may answer before it has read the body (an early 429). The
-// transport can then still be writing the body in its own goroutine when
-// Do has its response. A seekable body must be rewound only after that
-// writer is cut off, so the retry sends the file intact (run with -race).
-func TestRetryAfterEarlyAnswerSendsSeekableBodyIntact(t *testing.T) {
-	data := bytes.Repeat([]byte("bob@example.com,550,No such mailbox,\n"), 200_000) // ~7 MB
-	want := sha256.Sum256(data)
-	var calls atomic.Int32
-	var got atomic.Value
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
-			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(http.StatusTooManyRequests) // without reading the body
-			return
-		}
-		mr, err := r.MultipartReader()
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		for p, err := mr.NextPart(); err == nil; p, err = mr.NextPart() {
-			if p.FormName() == "file" {
-				b, _ := io.ReadAll(p)
-				got.Store(sha256.Sum256(b))
-			}
-		}
-		_, _ = io.WriteString(w, `{"message":"ok"}`)
-	}))
-	t.Cleanup(srv.Close)
-	d := New(testConfig(srv.URL, srv.Client()))
+// earlyAnswerServer answers the first connection with a 429 as soon as it
+// has the request headers, then keeps reading (so the client is still
+// sending the body when the answer arrives, and no reset cuts it short).
+// Later connections get a 200 after their whole request; the file part of
+// the last one is stored in file. answered is closed after the 429.
+type earlyAnswerServer struct {
+	addr     string
+	conns    atomic.Int32
+	file     atomic.Value // string
+	answered chan struct{}
+}
 
-	body, err := Multipart(nil, "file", "bounces.csv", bytes.NewReader(data))
+func newEarlyAnswerServer(t *testing.T) *earlyAnswerServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	require.NoError(t, d.Do(context.Background(), &Request{Method: http.MethodPost, Path: []string{"v3", "d", "bounces", "import"}, Body: body}, nil))
-	assert.Equal(t, int32(2), calls.Load())
-	assert.Equal(t, want, got.Load(), "the retried upload is the whole file")
+	s := &earlyAnswerServer{addr: ln.Addr().String(), answered: make(chan struct{})}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			first := s.conns.Add(1) == 1
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { _ = conn.Close() }()
+				_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+				br := bufio.NewReader(conn)
+				if first {
+					for { // the request line and headers only
+						line, err := br.ReadString('\n')
+						if err != nil || line == "\r\n" {
+							break
+						}
+					}
+					_, _ = io.WriteString(conn, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+					close(s.answered)
+					_, _ = io.Copy(io.Discard, br)
+					return
+				}
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				if mr, err := req.MultipartReader(); err == nil {
+					for p, err := mr.NextPart(); err == nil; p, err = mr.NextPart() {
+						b, _ := io.ReadAll(p)
+						s.file.Store(string(b))
+					}
+				}
+				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+			}()
+		}
+	}()
+	return s
+}
+
+func (s *earlyAnswerServer) doer(t *testing.T) *Doer {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return New(testConfig("http://"+s.addr, &http.Client{Transport: tr}))
+}
+
+var importRequest = Request{Method: http.MethodPost, Path: []string{"v3", "d", "bounces", "import"}}
+
+// A server may answer before it has read the body (an early 429), while
+// the transport is still writing the body in its own goroutine. A seekable
+// body must be rewound only after that writer is cut off, so the retry
+// sends the file intact (run with -race).
+func TestRetryAfterEarlyAnswerSendsSeekableBodyIntact(t *testing.T) {
+	data := strings.Repeat("bob@example.com,550,No such mailbox,\n", 200_000) // ~7 MB
+	srv := newEarlyAnswerServer(t)
+	body, err := Multipart(nil, "file", "bounces.csv", strings.NewReader(data))
+	require.NoError(t, err)
+	r := importRequest
+	r.Body = body
+	require.NoError(t, srv.doer(t).Do(context.Background(), &r, nil))
+	assert.Equal(t, int32(2), srv.conns.Load())
+	got, _ := srv.file.Load().(string)
+	assert.Equal(t, sha256.Sum256([]byte(data)), sha256.Sum256([]byte(got)), "the retried upload is the whole file")
 }
 
 // A plain stream whose first attempt got an early answer must be sent
@@ -63,77 +111,30 @@ func TestRetryAfterEarlyAnswerSendsSeekableBodyIntact(t *testing.T) {
 // file. Either the 429 is returned, or the retry carries the whole file.
 func TestEarlyAnswerNeverLosesStreamedData(t *testing.T) {
 	for i := 0; i < 5; i++ {
-		earlyAnswerOnce(t)
-	}
-}
-
-func earlyAnswerOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer func() { _ = ln.Close() }()
-	answered := make(chan struct{})
-	var conns atomic.Int32
-	var got atomic.Value
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			first := conns.Add(1) == 1
-			go func() {
-				defer func() { _ = conn.Close() }()
-				br := bufio.NewReader(conn)
-				if !first {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					if mr, err := req.MultipartReader(); err == nil {
-						for p, err := mr.NextPart(); err == nil; p, err = mr.NextPart() {
-							b, _ := io.ReadAll(p)
-							got.Store(string(b))
-						}
-					}
-					_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-					return
-				}
-				for { // the request line and headers only
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				_, _ = io.WriteString(conn, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-				close(answered)
-				_, _ = io.Copy(io.Discard, br)
-			}()
+		srv := newEarlyAnswerServer(t)
+		pr, pw := io.Pipe()
+		const csv = "address\nalice@example.com\n"
+		go func() {
+			<-srv.answered
+			time.Sleep(20 * time.Millisecond) // a retry, if any, has started
+			_, _ = io.WriteString(pw, csv)
+			_ = pw.Close()
+		}()
+		body, err := Multipart(nil, "file", "x.csv", pr)
+		require.NoError(t, err)
+		r := importRequest
+		r.Body = body
+		err = srv.doer(t).Do(context.Background(), &r, nil)
+		if err == nil {
+			assert.Equal(t, csv, srv.file.Load(), "a retry that succeeded carried the whole file")
+		} else {
+			var se statusError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, http.StatusTooManyRequests, se.StatusCode)
+			assert.Equal(t, int32(1), srv.conns.Load())
 		}
-	}()
-
-	pr, pw := io.Pipe()
-	const csv = "address\nalice@example.com\n"
-	go func() {
-		<-answered
-		time.Sleep(20 * time.Millisecond) // a retry, if any, has started
-		_, _ = io.WriteString(pw, csv)
-		_ = pw.Close()
-	}()
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	d := New(testConfig("http://"+ln.Addr().String(), &http.Client{Transport: tr}))
-	body, err := Multipart(nil, "file", "x.csv", pr)
-	require.NoError(t, err)
-	err = d.Do(context.Background(), &Request{Method: http.MethodPost, Path: []string{"v3", "d", "bounces", "import"}, Body: body}, nil)
-	if err == nil {
-		assert.Equal(t, csv, got.Load(), "a retry that succeeded carried the whole file")
-	} else {
-		var se statusError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, http.StatusTooManyRequests, se.StatusCode)
-		assert.Equal(t, int32(1), conns.Load())
+		_ = pr.Close()
 	}
-	_ = pr.Close()
 }
 
 func TestAttemptReaderCutOff(t *testing.T) {
