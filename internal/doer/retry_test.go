@@ -272,12 +272,9 @@ func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
 	go func() { done <- d.Do(ctx, &Request{Method: http.MethodGet, Path: []string{"v3", "x"}}, nil) }()
 	require.Eventually(t, func() bool { return seen.Load() == 1 }, 5*time.Second, time.Millisecond)
 	time.Sleep(20 * time.Millisecond) // let the doer enter its 30 s wait
-	cancelled := time.Now()
 	cancel()
 	select {
-	case err := <-done:
-		// Generous bound: the wait must end on the cancel, not after 30 s.
-		assert.Less(t, time.Since(cancelled), time.Second)
+	case err := <-done: // before the 30 s wait could have ended
 		assert.ErrorIs(t, err, context.Canceled)
 		var se statusError
 		assert.ErrorAs(t, err, &se, "the last response stays inspectable")
