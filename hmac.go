@@ -92,7 +92,7 @@ func writeStatus(w http.ResponseWriter, status int) {
 // HEAD answer 200, for Mailgun's reachability check of alert URLs.
 // accept verifies and decodes a body. It returns the payload, or the status
 // to answer; undo, when not nil, reverses what verifying recorded (the
-// replay token) and is called when fn fails.
+// replay token) and is called when fn fails or panics.
 func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (payload *T, status int, undo func()), fn func(context.Context, *T) error) http.Handler {
 	allow := http.MethodPost
 	if probe {
@@ -120,13 +120,19 @@ func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Reques
 			return
 		}
 		if fn != nil {
+			handled := false
+			if undo != nil {
+				defer func() { // also when fn panics
+					if !handled {
+						undo()
+					}
+				}()
+			}
 			if err := fn(r.Context(), payload); err != nil {
-				if undo != nil {
-					undo()
-				}
 				writeStatus(w, http.StatusInternalServerError)
 				return
 			}
+			handled = true
 		}
 		writeStatus(w, http.StatusOK)
 	})
@@ -377,10 +383,9 @@ func ParseAlertWebhook(body []byte) (*AlertWebhook, error) {
 }
 
 // macSlots is the size of the cache of MAC states: a key's slot is picked
-// by its hash, and a key that lands on a taken slot replaces the one there.
-// A process verifying with a few keys keeps them all; one verifying with
-// thousands (a platform with a key per customer) still works, at the cost
-// of a fresh MAC when keys collide.
+// by its hash. A process verifying with a few keys keeps them all; one
+// verifying with thousands (a platform with a key per customer) gets a
+// fresh MAC, as hmac.New would, when its slot belongs to another key.
 const macSlots = 64
 
 // pooledMAC is an HMAC-SHA256 state for one key, a buffer for its sum and
@@ -391,11 +396,19 @@ type pooledMAC struct {
 	buf []byte
 }
 
-// keyMACs is the pool of MAC states for one signing key.
+// keyMACs is the pool of MAC states for one signing key. misses counts
+// the calls with other keys that found it in their slot since it was last
+// used; past maxSlotMisses the slot goes to the key that missed.
 type keyMACs struct {
-	key  string
-	pool sync.Pool
+	key    string
+	pool   sync.Pool
+	misses atomic.Int32
 }
+
+// maxSlotMisses is how many misses a key in use keeps its slot against, so
+// that keys sharing a slot do not keep replacing each other's pools (each
+// new pool costs more than the MAC it saves).
+const maxSlotMisses = 64
 
 var (
 	macSeed  = maphash.MakeSeed()
@@ -403,19 +416,31 @@ var (
 )
 
 // acquireMAC returns a reset HMAC-SHA256 state for key and the pool to give
-// it back to with releaseMAC. Reusing states saves the two hash allocations
-// and the key schedule of hmac.New; the cache takes no lock.
+// it back to with releaseMAC (nil for a one-off state). Reusing states
+// saves the two hash allocations and the key schedule of hmac.New; the
+// cache takes no lock.
 func acquireMAC(key string) (*pooledMAC, *keyMACs) {
 	slot := &macCache[maphash.String(macSeed, key)%macSlots]
 	km := slot.Load()
-	if km == nil || km.key != key {
+	switch {
+	case km != nil && km.key == key:
+		if km.misses.Load() != 0 {
+			km.misses.Store(0)
+		}
+	case km == nil || km.misses.Add(1) > maxSlotMisses:
 		km = &keyMACs{key: key}
 		km.pool.New = func() any { return &pooledMAC{Hash: hmac.New(sha256.New, []byte(key))} }
 		slot.Store(km)
+	default:
+		return &pooledMAC{Hash: hmac.New(sha256.New, []byte(key))}, nil
 	}
 	m := km.pool.Get().(*pooledMAC)
 	m.Reset()
 	return m, km
 }
 
-func releaseMAC(m *pooledMAC, km *keyMACs) { km.pool.Put(m) }
+func releaseMAC(m *pooledMAC, km *keyMACs) {
+	if km != nil {
+		km.pool.Put(m)
+	}
+}

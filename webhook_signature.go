@@ -247,7 +247,8 @@ func NewMemoryTokenStore(maxTokens int, now func() time.Time) *MemoryTokenStore 
 func (s *MemoryTokenStore) Forget(_ context.Context, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.tokens, token) // its heap entry is now stale; evict drops it
+	delete(s.tokens, token) // its heap entry is now stale
+	s.compact()
 	return nil
 }
 
@@ -278,6 +279,7 @@ func (s *MemoryTokenStore) Len() int {
 // there is room for one more. Heap entries whose token was recorded again
 // since are stale and only removed.
 func (s *MemoryTokenStore) evict(now time.Time) {
+	s.compact()
 	for s.byExp.Len() > 0 {
 		top := s.byExp[0]
 		exp, ok := s.tokens[top.token]
@@ -291,6 +293,21 @@ func (s *MemoryTokenStore) evict(now time.Time) {
 			return
 		}
 	}
+}
+
+// compact rebuilds the heap from the map once stale entries (of forgotten
+// or re-recorded tokens) outnumber live ones, so memory stays bounded by
+// the capacity even when stale entries sit behind a live token.
+func (s *MemoryTokenStore) compact() {
+	if len(s.byExp) <= 2*len(s.tokens)+64 {
+		return
+	}
+	h := make(tokenHeap, 0, len(s.tokens))
+	for token, exp := range s.tokens {
+		h = append(h, tokenExpiry{token: token, expires: exp})
+	}
+	heap.Init(&h)
+	s.byExp = h
 }
 
 type tokenExpiry struct {

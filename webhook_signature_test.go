@@ -534,6 +534,16 @@ func TestWebhookHandler(t *testing.T) {
 		assert.Equal(t, result{401, false}, replayed, "the token of a handled delivery is kept")
 		assert.Equal(t, 1, store.Len())
 
+		// A panicking fn (recovered by net/http or a middleware) forgets it too.
+		panicky := mailgun.WebhookHandler(key, func(context.Context, *mailgun.WebhookEvent) error { panic("bug") }, opts...)
+		other := signedBody(t, key, now, `{"event":"delivered","id":"other"}`)
+		func() {
+			defer func() { assert.NotNil(t, recover(), "the panic reaches the caller") }()
+			panicky.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/", bytes.NewReader(other)))
+		}()
+		afterPanic, _ := serve("POST", other, nil, opts...)
+		assert.Equal(t, result{200, true}, afterPanic, "the token of a delivery whose fn panicked was forgotten")
+
 		bad := signedBody(t, key, now, `{"event":"delivered","timestamp":"yesterday"}`)
 		first, _ := serve("POST", bad, nil, opts...)
 		second, _ := serve("POST", bad, nil, opts...)
