@@ -412,6 +412,32 @@ func TestMetricsAgainstFake(t *testing.T) {
 	assert.Equal(t, i64(0), usage.Aggregates.SeedTestCount)
 }
 
+func TestMetricsByIPPoolAgainstFake(t *testing.T) {
+	now := time.Date(2024, 7, 10, 15, 30, 0, 0, time.UTC)
+	srv, c := newFake(t, mailguntest.WithClock(func() time.Time { return now }))
+	h := now.Add(-time.Hour)
+	pool := func(id string) *mailgun.EventEnvelope { return &mailgun.EventEnvelope{IPPoolID: id} }
+	srv.AddEvents("example.com",
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: h, Recipient: "a@example.org", Envelope: pool("pool-a")},
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: h, Recipient: "b@example.org", Envelope: pool("pool-a")},
+		mailgun.Event{Event: mailgun.EventDelivered, Timestamp: h, Recipient: "c@example.org", Envelope: pool("pool-b")},
+	)
+	r, err := c.Metrics.Query(context.Background(), mailgun.MetricsQuery{
+		Dimensions: []mailgun.Dimension{mailgun.DimensionIPPool},
+		Metrics:    []mailgun.Metric{mailgun.MetricDeliveredCount},
+		Filter:     []mailgun.FilterPredicate{mailgun.FilterIPPool.Is("pool-a", "pool-b")},
+		Sort:       "ip_pool:asc",
+	})
+	require.NoError(t, err)
+	var got []string
+	for _, it := range r.Items {
+		dv, ok := it.Dimension(mailgun.DimensionIPPool)
+		require.True(t, ok)
+		got = append(got, dv.Value+"="+jsonNumber(*it.Metrics.DeliveredCount))
+	}
+	assert.Equal(t, []string{"pool-a=2", "pool-b=1"}, got)
+}
+
 func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestReportingNumbersAgree checks that the fake's four reporting APIs

@@ -97,6 +97,12 @@ var eventAttributes = map[string]func(e *storedEvent) []string{
 		}
 		return []string{e.ev.Envelope.SendingIP}
 	},
+	"ip_pool": func(e *storedEvent) []string {
+		if e.ev.Envelope == nil {
+			return []string{""}
+		}
+		return []string{e.ev.Envelope.IPPoolID}
+	},
 }
 
 // analyticsFilter is the {"AND": [...]} filter of Metrics and Logs.
