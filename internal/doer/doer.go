@@ -32,7 +32,7 @@ const maxDrain = 256 << 10
 type Config struct {
 	BaseURL    string // scheme://host[/prefix], without a trailing slash
 	APIKey     string
-	HTTPClient *http.Client
+	HTTPClient *http.Client // required
 	UserAgent  string
 	OnBehalfOf string
 	Retry      RetryPolicy
@@ -79,9 +79,6 @@ var acceptJSON = []string{"application/json"}
 // or turn a POST into a GET that looks like a success. A 3xx is returned
 // as an HTTP error instead.
 func withoutRedirects(hc *http.Client) *http.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	cp := *hc
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cp
