@@ -25,6 +25,15 @@ var (
 	// error (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded
 	// of an attempt) stays wrapped as well.
 	ErrConnection = errors.New("mailgun: connection failed")
+	// ErrOutcomeUnknown marks a write (a POST, PUT or DELETE) that may
+	// have reached Mailgun and been acted on, while no valid answer came
+	// back: the connection broke after the request was written, an attempt
+	// timed out waiting for the answer, a 5xx, or a 2xx that is not the
+	// API's JSON. Mailgun has no idempotency keys, so the SDK does not
+	// repeat such a POST; check the resource (or Logs, for a send) before
+	// repeating it. The cause (ErrConnection, ErrServer,
+	// ErrInvalidResponse, ...) stays wrapped too.
+	ErrOutcomeUnknown = errors.New("mailgun: outcome unknown")
 
 	ErrBadRequest      = errors.New("mailgun: bad request")       // 400
 	ErrUnauthorized    = errors.New("mailgun: unauthorized")      // 401

@@ -23,12 +23,19 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 && wholeSuite() {
-		if missing := contractGaps(); len(missing) > 0 {
-			fmt.Fprintln(os.Stderr, "contract coverage: operations not exercised by the tests:")
-			for _, op := range missing {
-				fmt.Fprintln(os.Stderr, "  "+op)
+		for _, file := range contracttest.Files {
+			covered, total, missing := contractGaps(file)
+			fmt.Fprintf(os.Stderr, "contract coverage %s: %d/%d operations\n", file, covered, total)
+			if len(missing) == 0 {
+				continue
 			}
-			code = 1
+			fmt.Fprintln(os.Stderr, "  operations not exercised by the tests:")
+			for _, op := range missing {
+				fmt.Fprintln(os.Stderr, "    "+op)
+			}
+			if !pendingContracts[file] {
+				code = 1
+			}
 		}
 	}
 	if code == 0 {
@@ -49,16 +56,24 @@ func wholeSuite() bool {
 	return true
 }
 
-// contractGaps lists the operations without a validated request or a
-// validated response, as "operationId (request)" or "(response)".
-func contractGaps() []string {
+// pendingContracts are contract files whose gaps are reported but do not
+// fail the suite yet, while their operations are being implemented.
+var pendingContracts = map[string]bool{"sending.yaml": true}
+
+// contractGaps counts the operations of one contract file whose request and
+// response were both validated, and lists the others as
+// "operationId (request)" or "(response)".
+func contractGaps(file string) (covered, total int, missing []string) {
 	c, err := contracttest.Loaded()
 	if err != nil {
-		return []string{"contract did not load: " + err.Error()}
+		return 0, 0, []string{"contract did not load: " + err.Error()}
 	}
 	reqs, resps := c.Coverage()
-	var missing []string
-	for _, op := range c.Operations() {
+	for _, op := range c.OperationsIn(file) {
+		total++
+		if reqs[op] > 0 && resps[op] > 0 {
+			covered++
+		}
 		if reqs[op] == 0 {
 			missing = append(missing, op+" (request)")
 		}
@@ -66,5 +81,5 @@ func contractGaps() []string {
 			missing = append(missing, op+" (response)")
 		}
 	}
-	return missing
+	return covered, total, missing
 }

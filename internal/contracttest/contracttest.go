@@ -1,5 +1,8 @@
 // Package contracttest checks requests and responses against the OpenAPI
-// contract in testdata/openapi/mailgun.yaml. It is imported by tests only.
+// contracts in testdata/openapi: mailgun.yaml (suppressions, alerts,
+// webhooks, tracking, reporting) and sending.yaml (sending, the other
+// suppression lists, domain webhooks, templates, domains, tags). It is
+// imported by tests only.
 //
 // Route a client's traffic through Transport and every request the SDK
 // sends, and every response it gets, is validated; failures are reported on
@@ -41,11 +44,13 @@ const maxValidatedBody = 1 << 20
 // if they were sent there.
 const contractHost = "api.mailgun.net"
 
-// Contract is the loaded OpenAPI document with its router, and a record of
-// which operations tests exercised.
+// Contract is the loaded OpenAPI documents with their routers, and a record
+// of which operations tests exercised.
 type Contract struct {
-	Doc    *openapi3.T
-	router routers.Router
+	Doc     *openapi3.T // mailgun.yaml
+	Sending *openapi3.T // sending.yaml
+	routers []routers.Router
+	files   map[string]string // operationId -> file name
 
 	mu        sync.Mutex
 	requests  map[string]int // operationId -> validated requests
@@ -58,10 +63,13 @@ var (
 	loadErr  error
 )
 
-// Path returns the location of the contract file.
-func Path() string {
+// Files are the contract files, in the order requests are routed.
+var Files = []string{"mailgun.yaml", "sending.yaml"}
+
+// Path returns the location of a contract file (one of Files).
+func Path(name string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "openapi", "mailgun.yaml")
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "openapi", name)
 }
 
 // Load returns the contract, loaded and validated once per test binary.
@@ -77,33 +85,62 @@ func Load(t testing.TB) *Contract {
 // Loaded is Load outside a test (for TestMain).
 func Loaded() (*Contract, error) {
 	loadOnce.Do(func() {
-		loader := openapi3.NewLoader()
-		loader.IsExternalRefsAllowed = false
-		doc, err := loader.LoadFromFile(Path())
-		if err != nil {
-			loadErr = fmt.Errorf("loading contract: %w", err)
-			return
+		c := &Contract{files: map[string]string{}, requests: map[string]int{}, responses: map[string]int{}}
+		for _, name := range Files {
+			doc, router, err := loadFile(name)
+			if err != nil {
+				loadErr = err
+				return
+			}
+			for _, item := range doc.Paths.Map() {
+				for _, op := range item.Operations() {
+					if prev, dup := c.files[op.OperationID]; dup {
+						loadErr = fmt.Errorf("operation %s is in both %s and %s", op.OperationID, prev, name)
+						return
+					}
+					c.files[op.OperationID] = name
+				}
+			}
+			c.routers = append(c.routers, router)
+			if c.Doc == nil {
+				c.Doc = doc
+			} else {
+				c.Sending = doc
+			}
 		}
-		if err := doc.Validate(context.Background()); err != nil {
-			loadErr = fmt.Errorf("contract is invalid: %w", err)
-			return
-		}
-		router, err := gorillamux.NewRouter(doc)
-		if err != nil {
-			loadErr = fmt.Errorf("building router: %w", err)
-			return
-		}
-		loaded = &Contract{Doc: doc, router: router, requests: map[string]int{}, responses: map[string]int{}}
+		loaded = c
 	})
 	return loaded, loadErr
 }
 
-// Operations returns the operationIds of the contract, sorted.
+func loadFile(name string) (*openapi3.T, routers.Router, error) {
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	doc, err := loader.LoadFromFile(Path(name))
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading contract %s: %w", name, err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, nil, fmt.Errorf("contract %s is invalid: %w", name, err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building router for %s: %w", name, err)
+	}
+	return doc, router, nil
+}
+
+// Operations returns the operationIds of every contract file, sorted.
 func (c *Contract) Operations() []string {
+	return slices.Sorted(maps.Keys(c.files))
+}
+
+// OperationsIn returns the operationIds of one contract file, sorted.
+func (c *Contract) OperationsIn(name string) []string {
 	var ids []string
-	for _, item := range c.Doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
+	for id, f := range c.files {
+		if f == name {
+			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
@@ -205,11 +242,17 @@ func (c *Contract) route(req *http.Request) (*routers.Route, map[string]string, 
 	u.Path, u.RawPath = unescaped, p
 	r2 := req.Clone(req.Context())
 	r2.URL, r2.Host = &u, contractHost
-	route, params, err := c.router.FindRoute(r2)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("no operation in the contract: %w", err)
+	var first error
+	for _, router := range c.routers {
+		route, params, err := router.FindRoute(r2)
+		if err == nil {
+			return route, params, r2, nil
+		}
+		if first == nil || !errors.Is(err, routers.ErrPathNotFound) {
+			first = err
+		}
 	}
-	return route, params, r2, nil
+	return nil, nil, nil, fmt.Errorf("no operation in the contract: %w", first)
 }
 
 var options = &openapi3filter.Options{

@@ -44,7 +44,9 @@ func send(t *testing.T, rt http.RoundTripper, method, target, ctype, body string
 func TestContractLoads(t *testing.T) {
 	c := Load(t)
 	ops := c.Operations()
-	assert.Len(t, ops, 57)
+	assert.Len(t, ops, 57+46)
+	assert.Len(t, c.OperationsIn("mailgun.yaml"), 57)
+	assert.Len(t, c.OperationsIn("sending.yaml"), 46)
 	assert.Contains(t, ops, "GET-v3--domainID--bounces--address-")
 }
 
