@@ -504,16 +504,3 @@ func TestAccountWebhooksUnknownEventType(t *testing.T) {
 	assert.Equal(t, "event_type 'bounced' is invalid", apiErr.Message)
 	assert.Empty(t, srv.AccountWebhooks())
 }
-
-func TestWebhookEventTypesDocumented(t *testing.T) {
-	enum := contracttest.Load(t).Doc.Components.Schemas["AccountWebhookEventType"].Value.Enum
-	var documented []string
-	for _, v := range enum {
-		documented = append(documented, v.(string))
-	}
-	var ours []string
-	for _, et := range mailgun.WebhookEventTypes() {
-		ours = append(ours, string(et))
-	}
-	assert.ElementsMatch(t, documented, ours)
-}
