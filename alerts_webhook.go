@@ -60,7 +60,7 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 //   - 401 when X-Sign is missing or does not match signingKey;
 //   - 400 when the body is not an alert webhook (see ParseAlertWebhook);
 //   - 500 when fn returns an error, so Mailgun retries (for about 8 hours,
-//     after which it disables the setting), and when signingKey is empty;
+//     after which it disables the setting);
 //   - 405 to other methods;
 //   - 200 after fn returned nil.
 //
@@ -69,7 +69,12 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 // EventData.ID if that matters. Mailgun documents no freshness rule for
 // alerts, so none is checked: a captured alert stays valid, and
 // de-duplicating by EventData.ID also refuses its replay.
+//
+// AlertWebhookHandler panics when signingKey is empty or blank (white
+// space only), as regexp.MustCompile does for a bad pattern: such a handler
+// could only answer 500. The panic message never contains the key.
 func AlertWebhookHandler(signingKey string, fn func(context.Context, *AlertWebhook) error, opts ...HandlerOption) http.Handler {
+	mustSigningKey("AlertWebhookHandler", signingKey)
 	// The key lives in a closure rather than a struct, so no fmt verb can print it.
 	accept := func(r *http.Request, body []byte) (*AlertWebhook, int, func()) {
 		if err := VerifyAlertSignature(signingKey, body, r.Header.Get(AlertSignatureHeader)); err != nil {

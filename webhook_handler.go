@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Errors of webhook verification, for errors.Is.
@@ -49,6 +50,19 @@ func newHandlerConfig(opts []HandlerOption) handlerConfig {
 		}
 	}
 	return c
+}
+
+// mustSigningKey panics when key is empty or blank: a handler without a
+// key could only answer 500, so Mailgun would retry for hours. It is a
+// programmer error, reported at construction as regexp.MustCompile does;
+// the message names the handler and the problem, never the key.
+func mustSigningKey(handler, key string) {
+	switch {
+	case key == "":
+		panic("mailgun: " + handler + ": signing key is empty")
+	case strings.TrimSpace(key) == "":
+		panic("mailgun: " + handler + ": signing key is blank (white space only)")
+	}
 }
 
 // readWebhookBody reads at most limit bytes of r's body. It returns the HTTP
@@ -128,7 +142,7 @@ func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Reques
 
 // verifyStatus maps a verification error to the handler's answer: 401 for
 // a signature that is missing, wrong, expired or replayed; 500 for the
-// rest (an empty key, a failing TokenStore), which Mailgun retries.
+// rest, which Mailgun retries.
 func verifyStatus(err error) int {
 	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired, ErrSignatureReplayed} {
 		if errors.Is(err, target) {

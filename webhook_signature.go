@@ -244,8 +244,8 @@ type WebhookEvent struct {
 // It answers 405 to methods other than POST, 413 to a body over the limit,
 // 400 to a body that is not the JSON webhook shape, 401 when the signature
 // is missing, wrong, outside the window or replayed, 500 when fn returns an
-// error (Mailgun then retries for about 8 hours) or the key is empty or the
-// TokenStore fails, and 200 otherwise. fn is never called for a request
+// error (Mailgun then retries for about 8 hours) or the TokenStore fails,
+// and 200 otherwise. fn is never called for a request
 // that fails verification; it may be nil to only acknowledge verified
 // webhooks. Retries deliver the same event again: de-duplicate by
 // EventData.ID if that matters.
@@ -257,7 +257,12 @@ type WebhookEvent struct {
 // and a retry may carry the original timestamp: to accept retries, widen
 // the window (WithTimestampWindow(9*time.Hour), say) and keep a TokenStore
 // to reject real replays within it.
+//
+// WebhookHandler panics when signingKey is empty or blank (white space
+// only), as regexp.MustCompile does for a bad pattern: such a handler could
+// only answer 500. The panic message never contains the key.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
+	mustSigningKey("WebhookHandler", signingKey)
 	cfg := newHandlerConfig(opts)
 	store := webhookVerifyConfig(cfg.verify).store
 	accept := func(r *http.Request, body []byte) (*WebhookEvent, int, func()) {
