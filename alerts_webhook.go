@@ -76,7 +76,7 @@ func VerifyAlertSignature(signingKey string, body []byte, xSign string) error {
 func AlertWebhookHandler(signingKey string, fn func(context.Context, *AlertWebhook) error, opts ...HandlerOption) http.Handler {
 	mustSigningKey("AlertWebhookHandler", signingKey)
 	// The key lives in a closure rather than a struct, so no fmt verb can print it.
-	accept := func(r *http.Request, body []byte) (*AlertWebhook, int, func()) {
+	accept := func(r *http.Request, body []byte) (*AlertWebhook, int, func(bool)) {
 		if err := VerifyAlertSignature(signingKey, body, r.Header.Get(AlertSignatureHeader)); err != nil {
 			return nil, verifyStatus(err), nil
 		}

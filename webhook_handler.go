@@ -89,13 +89,13 @@ func writeStatus(w http.ResponseWriter, status int) {
 }
 
 // serveWebhook is what both webhook handlers share: the methods, the body
-// limit, and the answer to fn. accept verifies and decodes a body; it
-// returns the payload, or the status to answer with. probe makes GET and
-// HEAD answer 200, for Mailgun's reachability check of alert URLs.
-// accept verifies and decodes a body. It returns the payload, or the status
-// to answer; undo, when not nil, reverses what verifying recorded (the
-// replay token) and is called when fn fails or panics.
-func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (payload *T, status int, undo func()), fn func(context.Context, *T) error) http.Handler {
+// limit, and the answer to fn. probe makes GET and HEAD answer 200, for
+// Mailgun's reachability check of alert URLs. accept verifies and decodes
+// a body. It returns the payload, or the status to answer without calling
+// fn; settle, when not nil, records how fn ended (the state of the replay
+// token): handled is true when fn returned nil, false when it failed or
+// panicked. settle runs before the answer is written.
+func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Request, []byte) (payload *T, status int, settle func(handled bool)), fn func(context.Context, *T) error) http.Handler {
 	allow := http.MethodPost
 	if probe {
 		allow = "GET, HEAD, POST"
@@ -116,25 +116,30 @@ func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Reques
 			writeStatus(w, status)
 			return
 		}
-		payload, status, undo := accept(r, body)
+		payload, status, settle := accept(r, body)
 		if status != 0 {
 			writeStatus(w, status)
 			return
 		}
+		settled := false
+		if settle != nil {
+			defer func() {
+				if !settled { // fn panicked
+					settle(false)
+				}
+			}()
+		}
+		var err error
 		if fn != nil {
-			handled := false
-			if undo != nil {
-				defer func() { // also when fn panics
-					if !handled {
-						undo()
-					}
-				}()
-			}
-			if err := fn(r.Context(), payload); err != nil {
-				writeStatus(w, http.StatusInternalServerError)
-				return
-			}
-			handled = true
+			err = fn(r.Context(), payload)
+		}
+		if settle != nil {
+			settled = true
+			settle(err == nil)
+		}
+		if err != nil {
+			writeStatus(w, http.StatusInternalServerError)
+			return
 		}
 		writeStatus(w, http.StatusOK)
 	})
