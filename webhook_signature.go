@@ -129,14 +129,15 @@ func WithVerifyClock(now func() time.Time) VerifyOption {
 	}
 }
 
-// WithTokenStore turns on the replay check: VerifyWebhookSignature claims
-// each token in store (TokenStore.Claim) until its timestamp leaves the
-// window, and refuses a token already claimed or done with
+// WithTokenStore turns on the replay check of VerifyWebhookSignature: it
+// claims each token in store (TokenStore.Claim) until its timestamp leaves
+// the window, and refuses a token already claimed or done with
 // ErrSignatureReplayed. Only webhooks that pass every other check are
-// recorded. VerifyWebhookSignature cannot know when your handling ends:
-// WebhookHandler can, and uses the store's states to acknowledge a
-// redelivery of a handled webhook instead (see WebhookHandler). nil turns
-// the check off, which is the default.
+// recorded. VerifyWebhookSignature cannot know how your handling ends: when
+// it fails, call store.Forget so that Mailgun's retry is accepted.
+// WebhookHandler does that, and acknowledges a redelivery of a handled
+// webhook instead of refusing it (see WebhookHandler). nil turns the check
+// off, which is the default.
 func WithTokenStore(store TokenStore) VerifyOption {
 	return func(c *verifyConfig) { c.store = store }
 }
