@@ -16,7 +16,8 @@ var (
 	ErrSignatureMismatch = errors.New("mailgun: webhook signature mismatch")
 	// ErrSignatureExpired: the signed timestamp is outside the allowed window.
 	ErrSignatureExpired = errors.New("mailgun: webhook signature expired")
-	// ErrSignatureReplayed: the token was seen before.
+	// ErrSignatureReplayed: the token was claimed before (VerifyWebhookSignature
+	// with WithTokenStore; WebhookHandler answers such deliveries by state).
 	ErrSignatureReplayed = errors.New("mailgun: webhook signature replayed")
 )
 
@@ -146,10 +147,10 @@ func serveWebhook[T any](cfg handlerConfig, probe bool, accept func(*http.Reques
 }
 
 // verifyStatus maps a verification error to the handler's answer: 401 for
-// a signature that is missing, wrong, expired or replayed; 500 for the
-// rest, which Mailgun retries.
+// a signature that is missing or wrong, or a timestamp outside the window;
+// 500 for the rest, which Mailgun retries.
 func verifyStatus(err error) int {
-	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired, ErrSignatureReplayed} {
+	for _, target := range []error{ErrSignatureMissing, ErrSignatureMismatch, ErrSignatureExpired} {
 		if errors.Is(err, target) {
 			return http.StatusUnauthorized
 		}
