@@ -220,10 +220,15 @@ type suppression struct {
 }
 
 // The suppression reasons, in the order they are checked.
+var suppressedBounce = suppression{mailgun.ReasonSuppressBounce, 605, "Not delivering to previously bounced address"}
+
+// The unsubscribe and complaint lists use these at the merge hook of
+// suppressionLocked.
 var (
-	suppressedBounce      = suppression{mailgun.ReasonSuppressBounce, 605, "Not delivering to previously bounced address"}
+	//lint:ignore U1000 used once the unsubscribe list is merged
 	suppressedUnsubscribe = suppression{mailgun.ReasonSuppressUnsubscribe, 606, "Not delivering to unsubscribed address"}
-	suppressedComplaint   = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
+	//lint:ignore U1000 used once the complaint list is merged
+	suppressedComplaint = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
 )
 
 // suppressionLocked is the one check made before each first delivery

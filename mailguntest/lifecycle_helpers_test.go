@@ -1,5 +1,7 @@
 package mailguntest_test
 
+//lint:file-ignore SA1019 the counts are read from the deprecated Events and Stats APIs too, which the fake still serves.
+
 import (
 	"bytes"
 	"context"
@@ -60,6 +62,15 @@ func (l *lifecycle) send(t *testing.T, fields url.Values) sendResult {
 	return out
 }
 
+// sendAndDeliver sends fields, moves the clock a second (the deliveries
+// run) and returns the send's answer and the message's events.
+func (l *lifecycle) sendAndDeliver(t *testing.T, fields url.Values) (sendResult, []mailgun.Event) {
+	t.Helper()
+	res := l.send(t, fields)
+	l.clock.Advance(time.Second)
+	return res, l.events(t, res.ID)
+}
+
 // basic is a minimal valid send to addresses.
 func basic(to ...string) url.Values {
 	return url.Values{"from": {"Sender <sender@" + domain + ">"}, "to": to, "subject": {"Hello"}, "text": {"Hi there"}}
@@ -68,21 +79,7 @@ func basic(to ...string) url.Values {
 // raw sends a request through the contract-checking client.
 func (l *lifecycle) raw(t *testing.T, method, path, contentType string, body []byte, header ...string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, l.srv.URL()+path, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.SetBasicAuth("api", l.srv.APIKey())
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := l.hc.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return response{resp.StatusCode, resp.Header, b}
+	return sendWith(t, l.hc, l.srv, method, path, contentType, body, header...)
 }
 
 // filePart is a file of a multipart body.

@@ -1,5 +1,7 @@
 package mailguntest_test
 
+//lint:file-ignore SA1019 the tests read the deprecated Events and Stats APIs too, which the fake still serves.
+
 import (
 	"context"
 	"net/http"
@@ -85,10 +87,7 @@ func TestLifecycleSuppressedByBounce(t *testing.T) {
 	rc.register(t, l, mailgun.WebhookEventPermanentFail)
 	l.srv.AddBounces(domain, mailgun.Bounce{Address: "gone@example.org"})
 
-	res := l.send(t, basic("gone@example.org", "ok@example.org"))
-	l.clock.Advance(time.Second)
-
-	events := l.events(t, res.ID)
+	_, events := l.sendAndDeliver(t, basic("gone@example.org", "ok@example.org"))
 	require.Equal(t, []string{"accepted", "accepted", "failed/permanent", "delivered"}, names(events))
 	f := events[2]
 	assert.Equal(t, "gone@example.org", f.Recipient)
@@ -117,10 +116,7 @@ func TestLifecycleBouncedByRule(t *testing.T) {
 	l.srv.SetRecipientRule("*@allowed.example", mailguntest.RecipientRule{Bounce: true, BounceCode: 554, BounceMessage: "5.7.1 rejected"})
 	l.srv.AddAllowlist(domain, mailgun.AllowlistEntry{Value: "allowed.example"})
 
-	res := l.send(t, basic("hard@example.org", "x@allowed.example"))
-	l.clock.Advance(time.Second)
-
-	events := l.events(t, res.ID)
+	_, events := l.sendAndDeliver(t, basic("hard@example.org", "x@allowed.example"))
 	require.Equal(t, []string{"accepted", "accepted", "failed/permanent", "failed/permanent"}, names(events))
 	hard := events[2]
 	assert.Equal(t, mailgun.ReasonBounce, hard.Reason)
@@ -137,9 +133,7 @@ func TestLifecycleBouncedByRule(t *testing.T) {
 	_, err = l.c.Bounces.Get(context.Background(), domain, "x@allowed.example")
 	assert.ErrorIs(t, err, mailgun.ErrNotFound)
 
-	again := l.send(t, basic("hard@example.org"))
-	l.clock.Advance(time.Second)
-	ev := l.events(t, again.ID)
+	_, ev := l.sendAndDeliver(t, basic("hard@example.org"))
 	require.Equal(t, []string{"accepted", "failed/permanent"}, names(ev))
 	assert.Equal(t, mailgun.ReasonSuppressBounce, ev[1].Reason)
 
@@ -221,8 +215,8 @@ func TestLifecycleOpenedAndClicked(t *testing.T) {
 	assert.ErrorIs(t, l.srv.Open(res.ID), mailguntest.ErrNotDelivered, "not delivered yet")
 	l.clock.Advance(time.Second)
 
-	require.NoError(t, l.srv.Open(res.ID))                                        // both recipients
-	require.NoError(t, l.srv.Open(res.ID, "ANN@example.org"))                     // ann again
+	require.NoError(t, l.srv.Open(res.ID))                    // both recipients
+	require.NoError(t, l.srv.Open(res.ID, "ANN@example.org")) // ann again
 	require.NoError(t, l.srv.Click(res.ID, "https://example.com/x", "ben@example.org"))
 	assert.ErrorIs(t, l.srv.Open(res.ID, "nobody@example.org"), mailguntest.ErrNotDelivered)
 	assert.ErrorIs(t, l.srv.Open("<nope@"+domain+">"), mailguntest.ErrMessageNotFound)

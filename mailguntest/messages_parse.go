@@ -183,6 +183,9 @@ func addressField(name string, values []string) (entries, addrs []string, err *a
 			return nil, nil, badRequest("%s parameter is not a valid address. please check documentation", name)
 		}
 		for _, a := range list {
+			if !validHostname(recipientDomain(a.Address)) {
+				return nil, nil, badRequest("%s parameter is not a valid address. please check documentation", name)
+			}
 			addrs = append(addrs, a.Address)
 			if len(list) == 1 {
 				entries = append(entries, strings.TrimSpace(v))

@@ -120,24 +120,25 @@ func buildMIME(m *Message, text, html string, date time.Time) ([][2]string, []by
 	if len(alt) > 1 {
 		root = mimeNode{contentType: "multipart/alternative", children: alt}
 	}
-	if len(m.Inline) > 0 {
-		children := []mimeNode{root}
-		for _, a := range m.Inline {
-			children = append(children, fileNode(a, "inline"))
-		}
-		root = mimeNode{contentType: "multipart/related", children: children}
-	}
-	if len(m.Attachments) > 0 {
-		children := []mimeNode{root}
-		for _, a := range m.Attachments {
-			children = append(children, fileNode(a, "attachment"))
-		}
-		root = mimeNode{contentType: "multipart/mixed", children: children}
-	}
+	root = withFiles(root, "multipart/related", "inline", m.Inline)
+	root = withFiles(root, "multipart/mixed", "attachment", m.Attachments)
 	ctype, cte, body := root.render()
 	add("Content-Type", ctype)
 	add("Content-Transfer-Encoding", cte)
 	return h, body
+}
+
+// withFiles wraps body and files in a multipart of type ctype; without
+// files it returns body.
+func withFiles(body mimeNode, ctype, disposition string, files []Attachment) mimeNode {
+	if len(files) == 0 {
+		return body
+	}
+	children := []mimeNode{body}
+	for _, a := range files {
+		children = append(children, fileNode(a, disposition))
+	}
+	return mimeNode{contentType: ctype, children: children}
 }
 
 // fileNode is an attachment or inline part; inline parts get a Content-ID
