@@ -179,8 +179,8 @@ func (r *realScheduler) loop() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		now := r.now() // outside r.mu: a clock function may take locks of its own
 		r.mu.Lock()
-		now := r.now()
 		t, due := r.tasks.popDue(now)
 		var wait time.Duration
 		switch {
