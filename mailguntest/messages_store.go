@@ -94,13 +94,14 @@ type DeliveryState string
 
 // The delivery states.
 const (
-	// DeliveryQueued: accepted, not yet delivered or failed for good
-	// (scheduled, or retrying after temporary failures).
+	// DeliveryQueued is a delivery accepted and not yet delivered or failed
+	// for good: scheduled, or retrying after temporary failures.
 	DeliveryQueued DeliveryState = "queued"
-	// DeliveryDelivered: delivered (in test mode: logged as delivered).
+	// DeliveryDelivered is a delivered one (in test mode: logged as
+	// delivered).
 	DeliveryDelivered DeliveryState = "delivered"
-	// DeliveryFailed: failed permanently (suppressed, bounced, or retries
-	// exhausted).
+	// DeliveryFailed is one that failed permanently: suppressed, bounced,
+	// or out of retries.
 	DeliveryFailed DeliveryState = "failed"
 )
 
