@@ -507,3 +507,23 @@ func TestLifecycleRealTime(t *testing.T) {
 		return m.Recipients[0].State == mailguntest.DeliveryDelivered
 	}, 10*time.Second, time.Millisecond)
 }
+
+func TestLifecycleTiming(t *testing.T) {
+	s := time.Second
+	assert.Equal(t, []time.Duration{2 * s, 2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().DeliveryRetries)
+	assert.Equal(t, []time.Duration{1 * s, 2 * s, 3 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().WebhookRetries)
+
+	// With Mailgun's real schedule on a manual clock, the first retry
+	// comes ten minutes later; a zero rule removes the rule.
+	l := newLifecycle(t, mailguntest.WithTiming(mailguntest.MailgunTiming()))
+	l.srv.SetRecipientRule("a@example.org", mailguntest.RecipientRule{TemporaryFailures: 1})
+	res, events := l.sendAndDeliver(t, basic("a@example.org"))
+	require.Equal(t, []string{"accepted", "failed/temporary"}, names(events))
+	assert.Equal(t, 600, events[1].DeliveryStatus.RetrySeconds)
+	l.clock.Advance(10 * time.Minute)
+	assert.Equal(t, []string{"accepted", "failed/temporary", "delivered"}, names(l.events(t, res.ID)))
+
+	l.srv.SetRecipientRule("A@example.org", mailguntest.RecipientRule{})
+	_, events = l.sendAndDeliver(t, basic("a@example.org"))
+	assert.Equal(t, []string{"accepted", "delivered"}, names(events))
+}
