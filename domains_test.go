@@ -679,10 +679,9 @@ func TestDomainsFakeListing(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	srv, c := newFake(t)
-	var names []string
-	for i := range 7 {
+	// Added out of order: the list is ordered by creation time.
+	for _, i := range []int{3, 0, 6, 1, 5, 2, 4} {
 		name := fmt.Sprintf("d%d.example.com", i)
-		names = append(names, name)
 		state := mailgun.DomainStateUnverified
 		if i%2 == 0 {
 			state = mailgun.DomainStateActive

@@ -559,8 +559,8 @@ func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// listDomains pages with limit and skip; the newest domains come first
-// unless sort says otherwise.
+// listDomains pages with limit and skip; the newest domains (by creation
+// time) come first unless sort says otherwise.
 func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, skip := 100, 0
@@ -606,6 +606,9 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 			return strings.Compare(a.d.Domain.Name, b.d.Domain.Name)
 		case "name:desc":
 			return strings.Compare(b.d.Domain.Name, a.d.Domain.Name)
+		}
+		if c := b.d.Domain.CreatedAt.Compare(a.d.Domain.CreatedAt); c != 0 {
+			return c
 		}
 		return cmpInt(b.seq, a.seq)
 	})
