@@ -78,22 +78,6 @@ const (
 	DomainSortNameDesc DomainSort = "name:desc"
 )
 
-// SMTPPassword is a domain's SMTP password. It prints as "[redacted]"
-// with fmt (%v, %+v, %#v, %s, %q), so it does not leak into logs; convert
-// it with string() to read it.
-type SMTPPassword string
-
-// String returns "[redacted]", or "" for an empty password.
-func (p SMTPPassword) String() string {
-	if p == "" {
-		return ""
-	}
-	return "[redacted]"
-}
-
-// GoString is String, for %#v.
-func (p SMTPPassword) GoString() string { return strconv.Quote(p.String()) }
-
 // Domain is a sending domain's settings and state. Fields the API did
 // not send, or sent with an unexpected type, are zero.
 type Domain struct {
@@ -506,8 +490,9 @@ type DomainInput struct {
 	// Name is the domain, such as "mg.example.com".
 	Name string
 	// SMTPPassword sets the password of the default SMTP user; "" lets
-	// Mailgun generate one. It must be 5 to 32 characters.
-	SMTPPassword SMTPPassword
+	// Mailgun generate one. It must be 5 to 32 characters. As a Secret it
+	// prints as "[redacted]".
+	SMTPPassword Secret
 	SpamAction   SpamAction
 	Wildcard     bool
 	// DKIMKeySize is 1024 or 2048; 0 lets the API choose.
@@ -639,7 +624,8 @@ func (s *DomainsService) Create(ctx context.Context, in DomainInput) (*DomainDet
 // keep their value; at least one must be set. Every value Get returns is
 // accepted back.
 type DomainUpdate struct {
-	SMTPPassword *SMTPPassword
+	// SMTPPassword is the new password of the default SMTP user.
+	SMTPPassword *Secret
 	SpamAction   *SpamAction
 	Wildcard     *bool
 	// WebScheme https needs the tracking host's certificate.
@@ -745,7 +731,7 @@ func setMessageTTL(f url.Values, ttl time.Duration) error {
 	return nil
 }
 
-func checkSMTPPassword(p SMTPPassword) error {
+func checkSMTPPassword(p Secret) error {
 	if n := len([]rune(string(p))); n < 5 || n > 32 {
 		return invalidArg("SMTP password must be 5 to 32 characters, got %d", n)
 	}

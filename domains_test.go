@@ -33,6 +33,73 @@ func newUncontractedMockClient(t *testing.T) (*mailgun.Client, *mock) {
 	return c, m
 }
 
+// onlySent checks the method and request URI of the one request m saw
+// and returns it.
+func onlySent(t *testing.T, m *mock, method, requestURI string) wireRequest {
+	t.Helper()
+	req := m.only(t)
+	assert.Equal(t, method, req.Method)
+	assert.Equal(t, requestURI, req.RequestURI)
+	return req
+}
+
+// exampleChecker returns a function that reads a documented example of
+// area (testdata/examples/<area>), checks it against the contract as the
+// answer with status to method on path, and returns it.
+func exampleChecker(area string) func(t *testing.T, method, path string, status int, name string) []byte {
+	return func(t *testing.T, method, path string, status int, name string) []byte {
+		t.Helper()
+		body := fixture(t, "examples/"+area+"/"+name)
+		require.NoError(t, contracttest.Load(t).CheckExample(method, path, status, "application/json", body), name)
+		return body
+	}
+}
+
+// exampleClient returns a client whose requests for method on path (its
+// query ignored) are answered 200 with the documented example name of
+// area, checked against the contract; name is added to covered.
+func exampleClient(t *testing.T, covered *[]string, area, method, path, name string) *mailgun.Client {
+	t.Helper()
+	*covered = append(*covered, name)
+	body := exampleChecker(area)(t, method, path, 200, name)
+	c, m := newMockClient(t)
+	p, _, _ := strings.Cut(path, "?")
+	m.respond(method, "https://api.mailgun.net"+p, 200, body)
+	return c
+}
+
+// errorExample is a documented error answer and a call that receives it.
+type errorExample struct {
+	name, method, path string // path may have a query
+	status             int
+	sentinel           error
+	call               func(c *mailgun.Client) error
+}
+
+// checkErrorExamples serves each documented error to its call and checks
+// the *APIError it becomes; it returns the names of the examples.
+func checkErrorExamples(t *testing.T, area string, examples []errorExample) []string {
+	check := exampleChecker(area)
+	names := make([]string, 0, len(examples))
+	for _, ex := range examples {
+		names = append(names, ex.name)
+		t.Run(ex.name, func(t *testing.T) {
+			body := check(t, ex.method, ex.path, ex.status, ex.name)
+			c, m := newMockClient(t)
+			path, _, _ := strings.Cut(ex.path, "?")
+			m.respond(ex.method, "https://api.mailgun.net"+path, ex.status, body)
+			err := ex.call(c)
+			var apiErr *mailgun.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.ErrorIs(t, err, ex.sentinel)
+			assert.Equal(t, ex.status, apiErr.StatusCode)
+			got, _ := json.Marshal(map[string]string{"message": apiErr.Message})
+			assert.JSONEq(t, string(body), string(got), "the documented message")
+		})
+	}
+	return names
+}
+
 func TestDomainsWire(t *testing.T) {
 	ctx := context.Background()
 
@@ -85,9 +152,7 @@ func TestDomainsWire(t *testing.T) {
 		m.respond(http.MethodGet, usDomains+"/mg.example.com", 200, fixture(t, "examples/domains/get-v4-domains-name.200.json"))
 		d, err := c.Domains.Get(ctx, "mg.example.com")
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodGet, req.Method)
-		assert.Equal(t, "/v4/domains/mg.example.com", req.RequestURI)
+		req := onlySent(t, m, http.MethodGet, "/v4/domains/mg.example.com")
 		assert.Empty(t, req.Header.Get("Content-Type"))
 		assert.Equal(t, "example.com", d.Domain.Name)
 	})
@@ -112,9 +177,7 @@ func TestDomainsWire(t *testing.T) {
 			ArchiveTo: "https://archive.example.com/in?x=1", MessageTTL: 72 * time.Hour,
 		})
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodPost, req.Method)
-		assert.Equal(t, "/v4/domains", req.RequestURI)
+		req := onlySent(t, m, http.MethodPost, "/v4/domains")
 		assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
 		form, err := url.ParseQuery(string(req.Body))
 		require.NoError(t, err)
@@ -140,10 +203,7 @@ func TestDomainsWire(t *testing.T) {
 		m.respond(http.MethodPut, usDomains+"/mg.example.com/verify", 200, fixture(t, "examples/domains/put-v4-domains-name-verify.200.json"))
 		d, err := c.Domains.Verify(ctx, "mg.example.com")
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodPut, req.Method)
-		assert.Equal(t, "/v4/domains/mg.example.com/verify", req.RequestURI)
-		assert.Empty(t, req.Body)
+		assert.Empty(t, onlySent(t, m, http.MethodPut, "/v4/domains/mg.example.com/verify").Body)
 		assert.Equal(t, mailgun.DomainStateUnverified, d.Domain.State)
 	})
 
@@ -151,16 +211,13 @@ func TestDomainsWire(t *testing.T) {
 		c, m := newMockClient(t)
 		m.respond(http.MethodDelete, "https://api.mailgun.net/v3/domains/mg.example.com", 200, fixture(t, "examples/domains/delete-v3-domains-name.200.json"))
 		require.NoError(t, c.Domains.Delete(ctx, "mg.example.com"))
-		req := m.only(t)
-		assert.Equal(t, http.MethodDelete, req.Method)
-		assert.Equal(t, "/v3/domains/mg.example.com", req.RequestURI)
-		assert.Empty(t, req.Body)
+		assert.Empty(t, onlySent(t, m, http.MethodDelete, "/v3/domains/mg.example.com").Body)
 	})
 
 	t.Run("Update (not in the contract)", func(t *testing.T) {
 		c, m := newUncontractedMockClient(t)
 		m.respond(http.MethodPut, usDomains+"/mg.example.org", 200, fixture(t, "examples/domains/put-v4-domains-name.200-with-message.json"))
-		pw, spam, scheme := mailgun.SMTPPassword("n3w-password"), mailgun.SpamActionBlock, mailgun.WebSchemeHTTPS
+		pw, spam, scheme := mailgun.Secret("n3w-password"), mailgun.SpamActionBlock, mailgun.WebSchemeHTTPS
 		prefix, archive, host := "trk", "", "bounce.mg.example.org"
 		ttl := 24 * time.Hour
 		d, err := c.Domains.Update(ctx, "mg.example.org", mailgun.DomainUpdate{
@@ -169,9 +226,7 @@ func TestDomainsWire(t *testing.T) {
 			ArchiveTo: &archive, MessageTTL: &ttl, MailFromHost: &host,
 		})
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodPut, req.Method)
-		assert.Equal(t, "/v4/domains/mg.example.org", req.RequestURI)
+		req := onlySent(t, m, http.MethodPut, "/v4/domains/mg.example.org")
 		assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
 		assert.Equal(t, "archive_to=&mailfrom_host=bounce.mg.example.org&message_ttl=86400&require_tls=false&skip_verification=true&smtp_password=n3w-password&spam_action=block&use_automatic_sender_security=false&web_prefix=trk&web_scheme=https&wildcard=true", string(req.Body))
 		assert.Equal(t, mailgun.SpamActionBlock, d.Domain.SpamAction)
@@ -198,13 +253,6 @@ func TestDomainsWire(t *testing.T) {
 
 func TestDomainsResponseExamples(t *testing.T) {
 	ctx := context.Background()
-	k := contracttest.Load(t)
-	check := func(t *testing.T, method, path string, status int, name string) []byte {
-		t.Helper()
-		body := fixture(t, "examples/domains/"+name)
-		require.NoError(t, k.CheckExample(method, path, status, "application/json", body), name)
-		return body
-	}
 	var covered []string
 	gmt := func(s string) time.Time {
 		v, err := time.Parse(time.RFC1123, s)
@@ -213,10 +261,8 @@ func TestDomainsResponseExamples(t *testing.T) {
 	}
 
 	for _, name := range []string{"get-v4-domains.200.json", "get-v4-domains.200-subaccounts.json"} {
-		covered = append(covered, name)
 		t.Run(name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			m.respond(http.MethodGet, usDomains, 200, check(t, "GET", "/v4/domains", 200, name))
+			c := exampleClient(t, &covered, "domains", "GET", "/v4/domains", name)
 			page, err := c.Domains.ListPage(ctx, nil)
 			require.NoError(t, err)
 			require.Len(t, page.Items, 1)
@@ -235,10 +281,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 	}
 
 	t.Run("get", func(t *testing.T) {
-		name := "get-v4-domains-name.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usDomains+"/example.com", 200, check(t, "GET", "/v4/domains/example.com", 200, name))
+		c := exampleClient(t, &covered, "domains", "GET", "/v4/domains/example.com", "get-v4-domains-name.200.json")
 		d, err := c.Domains.Get(ctx, "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, mailgun.Domain{
@@ -261,10 +304,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("create", func(t *testing.T) {
-		name := "post-v4-domains.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodPost, usDomains, 200, check(t, "POST", "/v4/domains", 200, name))
+		c := exampleClient(t, &covered, "domains", "POST", "/v4/domains", "post-v4-domains.200.json")
 		d, err := c.Domains.Create(ctx, mailgun.DomainInput{Name: "example.com"})
 		require.NoError(t, err)
 		assert.True(t, d.Domain.EncryptIncomingMessage)
@@ -277,10 +317,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("create, the shape live answers have", func(t *testing.T) {
-		name := "post-v4-domains.200-live-shape.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodPost, usDomains, 200, check(t, "POST", "/v4/domains", 200, name))
+		c := exampleClient(t, &covered, "domains", "POST", "/v4/domains", "post-v4-domains.200-live-shape.json")
 		d, err := c.Domains.Create(ctx, mailgun.DomainInput{Name: "mg.example.org", SpamAction: mailgun.SpamActionTag})
 		require.NoError(t, err)
 		assert.Equal(t, mailgun.DomainTypeCustom, d.Domain.Type)
@@ -296,10 +333,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("verify", func(t *testing.T) {
-		name := "put-v4-domains-name-verify.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodPut, usDomains+"/example.com/verify", 200, check(t, "PUT", "/v4/domains/example.com/verify", 200, name))
+		c := exampleClient(t, &covered, "domains", "PUT", "/v4/domains/example.com/verify", "put-v4-domains-name-verify.200.json")
 		d, err := c.Domains.Verify(ctx, "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, &mailgun.DomainDisabled{Code: "blacklisted", Note: "for debugging", Permanently: true, Reason: "bad customer"}, d.Domain.Disabled)
@@ -308,10 +342,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		name := "delete-v3-domains-name.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodDelete, "https://api.mailgun.net/v3/domains/example.com", 200, check(t, "DELETE", "/v3/domains/example.com", 200, name))
+		c := exampleClient(t, &covered, "domains", "DELETE", "/v3/domains/example.com", "delete-v3-domains-name.200.json")
 		require.NoError(t, c.Domains.Delete(ctx, "example.com"))
 	})
 
@@ -331,12 +362,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 		})
 	}
 
-	for _, tc := range []struct {
-		name, method, path string
-		status             int
-		sentinel           error
-		call               func(c *mailgun.Client) error
-	}{
+	covered = append(covered, checkErrorExamples(t, "domains", []errorExample{
 		{"get-v4-domains-name.404.json", "GET", "/v4/domains/nope.example.com", 404, mailgun.ErrNotFound, func(c *mailgun.Client) error {
 			_, err := c.Domains.Get(ctx, "nope.example.com")
 			return err
@@ -352,21 +378,7 @@ func TestDomainsResponseExamples(t *testing.T) {
 			_, err := c.Domains.Create(ctx, mailgun.DomainInput{Name: "nope.example.com"})
 			return err
 		}},
-	} {
-		covered = append(covered, tc.name)
-		t.Run(tc.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			body := check(t, tc.method, tc.path, tc.status, tc.name)
-			m.respond(tc.method, "https://api.mailgun.net"+tc.path, tc.status, body)
-			err := tc.call(c)
-			require.ErrorIs(t, err, tc.sentinel)
-			var apiErr *mailgun.APIError
-			require.ErrorAs(t, err, &apiErr)
-			var doc struct{ Message string }
-			require.NoError(t, json.Unmarshal(body, &doc))
-			assert.Equal(t, doc.Message, apiErr.Message)
-		})
-	}
+	})...)
 
 	suppressionCoverExamples(t, "domains", covered)
 }
@@ -518,7 +530,7 @@ func TestDomainsInvalidArguments(t *testing.T) {
 	}
 	get := func(name string) error { _, err := c.Domains.Get(ctx, name); return err }
 	verify := func(name string) error { _, err := c.Domains.Verify(ctx, name); return err }
-	shortPW, badSpam, badScheme := mailgun.SMTPPassword("abcd"), mailgun.SpamAction("Block"), mailgun.WebScheme("https://")
+	shortPW, badSpam, badScheme := mailgun.Secret("abcd"), mailgun.SpamAction("Block"), mailgun.WebScheme("https://")
 	empty, upper, badPrefix, badURL := "", "Mail.Example.com", "a b", "ftp://x"
 	subSecond, negative := 1500*time.Millisecond, -time.Second
 	for name, err := range map[string]error{
@@ -539,7 +551,7 @@ func TestDomainsInvalidArguments(t *testing.T) {
 		"Create name without dot":        create(mailgun.DomainInput{Name: "localhost"}),
 		"Create name with slash":         create(mailgun.DomainInput{Name: "a/b.example.com"}),
 		"Create short password":          create(mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: shortPW}),
-		"Create long password":           create(mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: mailgun.SMTPPassword(strings.Repeat("x", 33))}),
+		"Create long password":           create(mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: mailgun.Secret(strings.Repeat("x", 33))}),
 		"Create bad spam action":         create(mailgun.DomainInput{Name: "mg.example.com", SpamAction: badSpam}),
 		"Create bad web scheme":          create(mailgun.DomainInput{Name: "mg.example.com", WebScheme: badScheme}),
 		"Create DKIM key size":           create(mailgun.DomainInput{Name: "mg.example.com", DKIMKeySize: 4096}),
@@ -568,9 +580,9 @@ func TestDomainsInvalidArguments(t *testing.T) {
 	assert.Empty(t, m.sent(), "nothing is sent on bad input")
 }
 
-func TestSMTPPasswordRedacted(t *testing.T) {
+func TestDomainsSMTPPasswordRedacted(t *testing.T) {
 	const secret = "hunter2-hunter2"
-	pw := mailgun.SMTPPassword(secret)
+	pw := mailgun.Secret(secret)
 	in := mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw}
 	u := mailgun.DomainUpdate{SMTPPassword: &pw}
 	for _, s := range []string{
@@ -580,7 +592,7 @@ func TestSMTPPasswordRedacted(t *testing.T) {
 	}
 	assert.Equal(t, "[redacted]", pw.String())
 	assert.Equal(t, secret, string(pw), "the value itself is kept")
-	assert.Empty(t, mailgun.SMTPPassword("").String())
+	assert.Empty(t, mailgun.Secret("").String())
 
 	// Nor does it show up in an error about it.
 	c, _ := newMockClient(t)

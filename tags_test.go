@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mgkit/mailgun"
-	"github.com/mgkit/mailgun/internal/contracttest"
 	"github.com/mgkit/mailgun/mailguntest"
 )
 
@@ -87,9 +86,7 @@ func TestTagsWire(t *testing.T) {
 		m.respond(http.MethodGet, usTag, 200, fixture(t, "examples/tags/get-v3-domain-tag.200.json"))
 		tag, err := c.Tags.Get(ctx, "example.com", "a+b c/d&e")
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodGet, req.Method)
-		assert.Equal(t, "/v3/example.com/tag?tag=a%2Bb+c%2Fd%26e", req.RequestURI)
+		onlySent(t, m, http.MethodGet, "/v3/example.com/tag?tag=a%2Bb+c%2Fd%26e")
 		assert.Equal(t, "my-tag-1", tag.Name)
 	})
 
@@ -110,10 +107,7 @@ func TestTagsWire(t *testing.T) {
 		c, m := newMockClient(t)
 		m.respond(http.MethodDelete, usTag, 200, fixture(t, "examples/tags/delete-v3-domain-tag.200.json"))
 		require.NoError(t, c.Tags.Delete(ctx, "example.com", "welcome"))
-		req := m.only(t)
-		assert.Equal(t, http.MethodDelete, req.Method)
-		assert.Equal(t, "/v3/example.com/tag?tag=welcome", req.RequestURI)
-		assert.Empty(t, req.Body)
+		assert.Empty(t, onlySent(t, m, http.MethodDelete, "/v3/example.com/tag?tag=welcome").Body)
 	})
 
 	t.Run("Stats", func(t *testing.T) {
@@ -126,9 +120,7 @@ func TestTagsWire(t *testing.T) {
 			Provider: "gmail.com", Device: "mobile", Country: "us",
 		})
 		require.NoError(t, err)
-		req := m.only(t)
-		assert.Equal(t, http.MethodGet, req.Method)
-		assert.Equal(t, "/v3/example.com/tag/stats?country=us&device=mobile&duration=1d&end=1700086401&event=accepted&event=delivered&provider=gmail.com&resolution=hour&start=1700000000&tag=tag1", req.RequestURI)
+		onlySent(t, m, http.MethodGet, "/v3/example.com/tag/stats?country=us&device=mobile&duration=1d&end=1700086401&event=accepted&event=delivered&provider=gmail.com&resolution=hour&start=1700000000&tag=tag1")
 		assert.Equal(t, "tag1", r.Tag)
 	})
 
@@ -143,13 +135,6 @@ func TestTagsWire(t *testing.T) {
 
 func TestTagsResponseExamples(t *testing.T) {
 	ctx := context.Background()
-	k := contracttest.Load(t)
-	check := func(t *testing.T, method, path string, status int, name string) []byte {
-		t.Helper()
-		body := fixture(t, "examples/tags/"+name)
-		require.NoError(t, k.CheckExample(method, path, status, "application/json", body), name)
-		return body
-	}
 	var covered []string
 	seen := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)
@@ -158,10 +143,7 @@ func TestTagsResponseExamples(t *testing.T) {
 	}
 
 	t.Run("list", func(t *testing.T) {
-		name := "get-v3-domain-tags.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usTags, 200, check(t, "GET", "/v3/example.com/tags", 200, name))
+		c := exampleClient(t, &covered, "tags", "GET", "/v3/example.com/tags", "get-v3-domain-tags.200.json")
 		page, err := c.Tags.ListPage(ctx, "example.com", nil)
 		require.NoError(t, err)
 		want := mailgun.Tag{Name: "my-tag-1", Description: "Optional description", FirstSeen: seen("2023-01-02T02:14:27Z"), LastSeen: seen("2023-09-06T18:45:51Z")}
@@ -169,10 +151,7 @@ func TestTagsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("list, last page with milliseconds", func(t *testing.T) {
-		name := "get-v3-domain-tags.200-last-page.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usTags, 200, check(t, "GET", "/v3/example.com/tags", 200, name))
+		c := exampleClient(t, &covered, "tags", "GET", "/v3/example.com/tags", "get-v3-domain-tags.200-last-page.json")
 		page, err := c.Tags.ListPage(ctx, "example.com", nil)
 		require.NoError(t, err)
 		require.Len(t, page.Items, 2)
@@ -182,10 +161,7 @@ func TestTagsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("get", func(t *testing.T) {
-		name := "get-v3-domain-tag.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usTag, 200, check(t, "GET", "/v3/example.com/tag?tag=my-tag-1", 200, name))
+		c := exampleClient(t, &covered, "tags", "GET", "/v3/example.com/tag?tag=my-tag-1", "get-v3-domain-tag.200.json")
 		tag, err := c.Tags.Get(ctx, "example.com", "my-tag-1")
 		require.NoError(t, err)
 		assert.Equal(t, &mailgun.Tag{Name: "my-tag-1", Description: "Optional description", FirstSeen: seen("2023-01-02T02:14:27Z"), LastSeen: seen("2023-09-06T18:45:51Z")}, tag)
@@ -205,10 +181,7 @@ func TestTagsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("stats", func(t *testing.T) {
-		name := "get-v3-domain-tag-stats.200.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usTag+"/stats", 200, check(t, "GET", "/v3/example.com/tag/stats?tag=tag1&event=accepted", 200, name))
+		c := exampleClient(t, &covered, "tags", "GET", "/v3/example.com/tag/stats?tag=tag1&event=accepted", "get-v3-domain-tag-stats.200.json")
 		r, err := c.Tags.Stats(ctx, "example.com", "tag1", mailgun.TagStatsQuery{Events: []mailgun.EventName{mailgun.EventAccepted}})
 		require.NoError(t, err)
 		assert.Equal(t, "tag1", r.Tag)
@@ -225,10 +198,7 @@ func TestTagsResponseExamples(t *testing.T) {
 	})
 
 	t.Run("stats by day", func(t *testing.T) {
-		name := "get-v3-domain-tag-stats.200-day.json"
-		covered = append(covered, name)
-		c, m := newMockClient(t)
-		m.respond(http.MethodGet, usTag+"/stats", 200, check(t, "GET", "/v3/example.com/tag/stats?tag=welcome&event=accepted", 200, name))
+		c := exampleClient(t, &covered, "tags", "GET", "/v3/example.com/tag/stats?tag=welcome&event=accepted", "get-v3-domain-tag-stats.200-day.json")
 		r, err := c.Tags.Stats(ctx, "example.com", "welcome", mailgun.TagStatsQuery{Events: []mailgun.EventName{mailgun.EventAccepted}})
 		require.NoError(t, err)
 		require.Len(t, r.Stats, 3)
@@ -247,49 +217,33 @@ func TestTagsResponseExamples(t *testing.T) {
 			return c.Tags.Delete(ctx, "example.com", "t")
 		}},
 	} {
-		covered = append(covered, tc.name)
 		t.Run(tc.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			m.respond(tc.method, usTag, 200, check(t, tc.method, tc.path, 200, tc.name))
+			c := exampleClient(t, &covered, "tags", tc.method, tc.path, tc.name)
 			require.NoError(t, tc.call(c))
 		})
 	}
 
-	for _, tc := range []struct {
-		name, method, url, path string
-		call                    func(c *mailgun.Client) error
-	}{
-		{"get-v3-domain-tags.400.json", "GET", usTags, "/v3/example.com/tags", func(c *mailgun.Client) error {
+	statsQuery := mailgun.TagStatsQuery{Events: []mailgun.EventName{"accepted"}}
+	covered = append(covered, checkErrorExamples(t, "tags", []errorExample{
+		{"get-v3-domain-tags.400.json", "GET", "/v3/example.com/tags", 400, mailgun.ErrBadRequest, func(c *mailgun.Client) error {
 			_, err := c.Tags.ListPage(ctx, "example.com", nil)
 			return err
 		}},
-		{"get-v3-domain-tag.400.json", "GET", usTag, "/v3/example.com/tag?tag=t", func(c *mailgun.Client) error {
+		{"get-v3-domain-tag.400.json", "GET", "/v3/example.com/tag?tag=t", 400, mailgun.ErrBadRequest, func(c *mailgun.Client) error {
 			_, err := c.Tags.Get(ctx, "example.com", "t")
 			return err
 		}},
-		{"put-v3-domain-tag.400.json", "PUT", usTag, "/v3/example.com/tag?tag=t", func(c *mailgun.Client) error {
+		{"put-v3-domain-tag.400.json", "PUT", "/v3/example.com/tag?tag=t", 400, mailgun.ErrBadRequest, func(c *mailgun.Client) error {
 			return c.Tags.Update(ctx, "example.com", "t", "d")
 		}},
-		{"delete-v3-domain-tag.400.json", "DELETE", usTag, "/v3/example.com/tag?tag=t", func(c *mailgun.Client) error {
+		{"delete-v3-domain-tag.400.json", "DELETE", "/v3/example.com/tag?tag=t", 400, mailgun.ErrBadRequest, func(c *mailgun.Client) error {
 			return c.Tags.Delete(ctx, "example.com", "t")
 		}},
-		{"get-v3-domain-tag-stats.400.json", "GET", usTag + "/stats", "/v3/example.com/tag/stats?tag=t&event=accepted", func(c *mailgun.Client) error {
-			_, err := c.Tags.Stats(ctx, "example.com", "t", mailgun.TagStatsQuery{Events: []mailgun.EventName{"accepted"}})
+		{"get-v3-domain-tag-stats.400.json", "GET", "/v3/example.com/tag/stats?tag=t&event=accepted", 400, mailgun.ErrBadRequest, func(c *mailgun.Client) error {
+			_, err := c.Tags.Stats(ctx, "example.com", "t", statsQuery)
 			return err
 		}},
-	} {
-		covered = append(covered, tc.name)
-		t.Run(tc.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			body := check(t, tc.method, tc.path, 400, tc.name)
-			m.respond(tc.method, tc.url, 400, body)
-			err := tc.call(c)
-			require.ErrorIs(t, err, mailgun.ErrBadRequest)
-			var apiErr *mailgun.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "reason for bad request", apiErr.Message)
-		})
-	}
+	})...)
 
 	suppressionCoverExamples(t, "tags", covered)
 }

@@ -563,20 +563,14 @@ func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request) {
 // time) come first unless sort says otherwise.
 func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, skip := 100, 0
-	for _, p := range []struct {
-		name     string
-		dst      *int
-		min, max int
-	}{{"limit", &limit, 1, 1000}, {"skip", &skip, 0, 1 << 30}} {
-		if v := q.Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < p.min || n > p.max {
-				writeError(w, http.StatusBadRequest, fmt.Sprintf("%s must be a number from %d to %d", p.name, p.min, p.max))
-				return
-			}
-			*p.dst = n
-		}
+	var skip int
+	limit, err := queryCount(q, "limit", 100, 1, 1000)
+	if err == nil {
+		skip, err = queryCount(q, "skip", 0, 0, 1<<30)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
 	}
 	state, sort := q.Get("state"), q.Get("sort")
 	if state != "" && !slices.Contains([]string{"active", "unverified", "disabled"}, state) {
@@ -618,6 +612,20 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "items": items})
+}
+
+// queryCount reads the integer parameter name of q, def when absent, and
+// fails when it is not a number from lo to hi.
+func queryCount(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a number from %d to %d", name, lo, hi)
+	}
+	return n, nil
 }
 
 // AddDomains stores domains as if they had been created, filling in what

@@ -129,14 +129,10 @@ func renderTag(v tagView) map[string]string {
 // and previous links carry an empty tag when there is nothing beyond.
 func (s *Server) listTags(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
-			return
-		}
-		limit = n
+	limit, err := queryCount(q, "limit", 100, 1, 1000)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
 	}
 	prefix, pivot, page := q.Get("prefix"), q.Get("tag"), q.Get("page")
 	domain := r.PathValue("domain")
