@@ -159,7 +159,8 @@ type DomainDetails struct {
 	ReceivingRecords []DNSRecord
 }
 
-// Verified reports whether Mailgun found every sending record valid.
+// Verified reports whether Mailgun found every sending record valid; it
+// is false when there are no sending records.
 func (d *DomainDetails) Verified() bool {
 	for _, r := range d.SendingRecords {
 		if r.Valid != DNSValid {

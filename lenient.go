@@ -34,7 +34,7 @@ func decodeObject[T any](data []byte, dst *T) error {
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("want a JSON object, got %s", bytes.TrimSpace(data)[:1])
+		return fmt.Errorf("want a JSON object, got %s", jsonKind(tok))
 	}
 	var one []byte
 	for dec.More() {
@@ -57,6 +57,19 @@ func decodeObject[T any](data []byte, dst *T) error {
 	}
 	_, err = dec.Token()
 	return err
+}
+
+// jsonKind names the kind of value whose first token is tok.
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // errInvalidResponse returns an error wrapping ErrInvalidResponse.
