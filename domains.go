@@ -612,7 +612,9 @@ func (in *DomainInput) form() (url.Values, error) {
 // to 32 characters, a DKIM key size other than 1024 or 2048, conflicting
 // DKIM options) is an error wrapping ErrInvalidArgument and nothing is
 // sent. A name already on the account is refused by the API (400). As a
-// POST it is retried only on 420 and 429 or a failed dial.
+// POST it is retried only on 420 and 429 or a failed dial. A 2xx answer
+// without the domain is ErrInvalidResponse, though the domain may exist:
+// Get it before creating it again.
 func (s *DomainsService) Create(ctx context.Context, in DomainInput) (*DomainDetails, error) {
 	f, err := in.form()
 	if err != nil {
@@ -706,7 +708,9 @@ func (u *DomainUpdate) form() (url.Values, error) {
 
 // Update changes the settings of the domain called name, sending only the
 // fields set in u as a form to PUT /v4/domains/{name}, and returns the
-// domain as it is now. An unknown domain is ErrNotFound. This endpoint is
+// domain as it is now. An unknown domain is ErrNotFound; a 2xx answer
+// without the domain is ErrInvalidResponse (the change may have been
+// made; PUT is safe to repeat). This endpoint is
 // documented by Mailgun but is not part of the SDK's contract file, so its
 // request is not contract-checked.
 func (s *DomainsService) Update(ctx context.Context, name string, u DomainUpdate) (*DomainDetails, error) {
