@@ -45,6 +45,8 @@ type Client struct {
 	Events          *EventsService          // deprecated upstream: use Logs
 	Metrics         *MetricsService         // aggregated counters and rates
 	Logs            *LogsService            // the event log
+	DomainWebhooks  *DomainWebhooksService  // a domain's event webhooks (v3 and v4)
+	Templates       *TemplatesService       // a domain's stored templates and their versions
 
 	doer    *doer.Doer
 	baseURL string
@@ -300,6 +302,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Events = &EventsService{client: c}
 	c.Metrics = &MetricsService{client: c}
 	c.Logs = &LogsService{client: c}
+	c.DomainWebhooks = &DomainWebhooksService{client: c}
+	c.Templates = &TemplatesService{client: c}
 	return c, nil
 }
 
