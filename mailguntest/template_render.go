@@ -356,10 +356,12 @@ type hbBlockNode struct {
 	body, inverse []hbNode
 }
 
-// hbPath is a parsed expression: depth ../ steps up, then segments; data
-// is an @variable name; a literal is a quoted string or number.
+// hbPath is a parsed expression: depth ../ steps up (or root starts at
+// @root), then segments; data is an @variable name; a literal is a quoted
+// string, a number, a boolean or null.
 type hbPath struct {
 	depth    int
+	root     bool
 	segments []string
 	data     string
 	literal  any
@@ -487,9 +489,17 @@ func parsePath(expr string) (hbPath, error) {
 	case expr == "null" || expr == "undefined":
 		p.isLit = true
 		return p, nil
+	case expr == "." || expr == "this":
+		return p, nil
+	case expr == "@root" || strings.HasPrefix(expr, "@root.") || strings.HasPrefix(expr, "@root/"):
+		p.root = true
+		expr = strings.TrimLeft(expr[len("@root"):], "./")
+		if expr == "" {
+			return p, nil
+		}
 	case strings.HasPrefix(expr, "@"):
 		p.data = expr[1:]
-		if !slices.Contains([]string{"index", "key", "first", "last", "root"}, p.data) {
+		if !slices.Contains([]string{"index", "key", "first", "last"}, p.data) {
 			return p, fmt.Errorf("data variable %q is not supported", expr)
 		}
 		return p, nil
@@ -639,10 +649,7 @@ func (r *hbRenderer) lookup(p hbPath) any {
 		return p.literal
 	}
 	if p.data != "" {
-		if p.data == "root" {
-			return r.stack[0].value
-		}
-		for i := len(r.stack) - 1 - p.depth; i >= 0; i-- {
+		for i := len(r.stack) - 1; i >= 0; i-- {
 			if d := r.stack[i].data; d != nil {
 				return d[p.data]
 			}
@@ -650,6 +657,9 @@ func (r *hbRenderer) lookup(p hbPath) any {
 		return nil
 	}
 	i := len(r.stack) - 1 - p.depth
+	if p.root {
+		i = 0
+	}
 	if i < 0 {
 		return nil
 	}
