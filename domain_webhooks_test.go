@@ -40,8 +40,11 @@ func TestDomainWebhooksWire(t *testing.T) {
 		},
 		{
 			name: "get", method: "GET", url: usDomainWebhooks + "/permanent_fail",
-			body:    domainWebhookExample(t, "get-v3-domains-domain-webhooks-name.200.json"),
-			call:    func(c *mailgun.Client) error { _, err := c.DomainWebhooks.Get(ctx, "example.com", mailgun.WebhookEventPermanentFail); return err },
+			body: domainWebhookExample(t, "get-v3-domains-domain-webhooks-name.200.json"),
+			call: func(c *mailgun.Client) error {
+				_, err := c.DomainWebhooks.Get(ctx, "example.com", mailgun.WebhookEventPermanentFail)
+				return err
+			},
 			wantURI: "/v3/domains/example.com/webhooks/permanent_fail",
 		},
 		{
@@ -66,8 +69,10 @@ func TestDomainWebhooksWire(t *testing.T) {
 		},
 		{
 			name: "delete", method: "DELETE", url: usDomainWebhooks + "/clicked",
-			body:    domainWebhookExample(t, "delete-v3-domains-domain-webhooks-name.200.json"),
-			call:    func(c *mailgun.Client) error { return c.DomainWebhooks.Delete(ctx, "example.com", mailgun.WebhookEventClicked) },
+			body: domainWebhookExample(t, "delete-v3-domains-domain-webhooks-name.200.json"),
+			call: func(c *mailgun.Client) error {
+				return c.DomainWebhooks.Delete(ctx, "example.com", mailgun.WebhookEventClicked)
+			},
 			wantURI: "/v3/domains/example.com/webhooks/clicked",
 		},
 		{
@@ -258,7 +263,9 @@ func TestDomainWebhooksResponseExamples(t *testing.T) {
 				return err
 			}, "Domain not found"},
 		{"delete-v3-domains-domain-webhooks-name.404.json", "DELETE", "/v3/domains/example.com/webhooks/opened", 404,
-			func(c *mailgun.Client) error { return c.DomainWebhooks.Delete(ctx, "example.com", mailgun.WebhookEventOpened) },
+			func(c *mailgun.Client) error {
+				return c.DomainWebhooks.Delete(ctx, "example.com", mailgun.WebhookEventOpened)
+			},
 			"Domain not found"},
 		{"post-v4-domains-domain-webhooks.400.json", "POST", "/v4/domains/example.com/webhooks", 400,
 			func(c *mailgun.Client) error {
