@@ -21,8 +21,8 @@ type RenderedTemplate struct {
 	Template, Version string
 	// HTML is the rendered content.
 	HTML string
-	// Text is a plain-text rendering of HTML: tags removed, line breaks
-	// for <br> and block ends, entities decoded.
+	// Text is a plain-text rendering of HTML: tags removed, a line per
+	// <br> and block end, blank lines dropped, entities decoded.
 	Text string
 	// Headers are the version's From, Subject and Reply-To, each rendered
 	// with the same variables (without HTML escaping).
@@ -812,7 +812,6 @@ var (
 	htmlDropped = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)\s*>`)
 	htmlBreaks  = regexp.MustCompile(`(?i)<br\s*/?>|</(p|div|h[1-6]|li|tr|table|ul|ol|blockquote|pre)\s*>`)
 	htmlTags    = regexp.MustCompile(`(?s)<[^>]*>`)
-	blankLines  = regexp.MustCompile(`\n[ \t]*\n(?:[ \t]*\n)+`)
 )
 
 // htmlToText turns rendered HTML into readable plain text.
@@ -824,10 +823,11 @@ func htmlToText(s string) string {
 	s = htmlBreaks.ReplaceAllString(s, "\n")
 	s = htmlTags.ReplaceAllString(s, "")
 	s = html.UnescapeString(s)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+	var lines []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
 	}
-	s = strings.Join(lines, "\n")
-	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n"))
+	return strings.Join(lines, "\n")
 }
