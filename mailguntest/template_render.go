@@ -187,26 +187,22 @@ func lexTag(src string, at int) (hbToken, int, error) {
 	if triple {
 		closer = "}}}"
 	}
-	if !triple && strings.HasPrefix(src[pos:], "!") {
-		closer = "}}"
-		if strings.HasPrefix(src[pos:], "!--") {
-			closer = "--}}"
+	if !triple && strings.HasPrefix(src[pos:], "!--") {
+		// {{!-- ... --}} may contain "}}"; it ends at "--}}" or "--~}}".
+		loc := longCommentEnd.FindStringSubmatchIndex(src[pos+3:])
+		if loc == nil {
+			return tok, 0, errors.New("unclosed comment")
 		}
-		end := strings.Index(src[pos:], closer)
+		tok.kind, tok.trimR = hbComment, loc[3] > loc[2]
+		return tok, pos + 3 + loc[1], nil
+	}
+	if !triple && strings.HasPrefix(src[pos:], "!") {
+		end := strings.Index(src[pos:], "}}")
 		if end < 0 {
 			return tok, 0, errors.New("unclosed comment")
 		}
-		body := src[pos : pos+end]
-		if closer == "--}}" {
-			body = strings.TrimSuffix(body, "--~")
-			if strings.HasSuffix(src[:pos+end], "~") {
-				tok.trimR = true
-			}
-		} else if strings.HasSuffix(body, "~") {
-			tok.trimR = true
-		}
-		tok.kind = hbComment
-		return tok, pos + end + len(closer), nil
+		tok.kind, tok.trimR = hbComment, strings.HasSuffix(src[pos:pos+end], "~")
+		return tok, pos + end + 2, nil
 	}
 	end := strings.Index(src[pos:], closer)
 	if end < 0 {
@@ -465,7 +461,10 @@ func parseBlock(content string) (*hbBlockNode, error) {
 	return &hbBlockNode{helper: helper, arg: p}, nil
 }
 
-var hbNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+var (
+	hbNumber       = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+	longCommentEnd = regexp.MustCompile(`--(~?)\}\}`)
+)
 
 // parsePath reads a variable expression: a dotted or slashed path with
 // optional ./ and ../ prefixes and [segment] literals, this, an @variable,

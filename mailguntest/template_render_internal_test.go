@@ -79,6 +79,7 @@ func TestRenderHandlebars(t *testing.T) {
 		{"standalone block lines vanish", "<ul>\n  {{#each words}}\n  <li>{{this}}</li>\n  {{/each}}\n</ul>\n", "<ul>\n  <li>x</li>\n  <li>y</li>\n  <li>z</li>\n</ul>\n"},
 		{"standalone if and else", "{{#if f}}\nyes\n{{else}}\nno\n{{/if}}\n", "no\n"},
 		{"standalone comment", "a\n  {{! note }}\nb", "a\nb"},
+		{"long comment with braces and tildes", "a {{~!-- {{x}} --~}} b {{~! c ~}} c", "abc"},
 		{"inline blocks keep their line", "x {{#if t}}y{{/if}} z\n", "x y z\n"},
 		{"string literal", `{{#if "x"}}lit{{/if}}`, "lit"},
 	}
