@@ -2,7 +2,9 @@ package mailgun_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,12 +28,7 @@ func domainWebhookExample(t *testing.T, name string) []byte {
 func TestDomainWebhooksWire(t *testing.T) {
 	ctx := context.Background()
 	hook := "https://hooks.example.com/mailgun?src=mg&x=1"
-	tests := []struct {
-		name, method, url string
-		body              []byte
-		call              func(c *mailgun.Client) error
-		wantURI, wantForm string
-	}{
+	runWireCases(t, []wireCase{
 		{
 			name: "list", method: "GET", url: usDomainWebhooks,
 			body:    domainWebhookExample(t, "get-v3-domains-domain-webhooks.200.json"),
@@ -110,23 +107,40 @@ func TestDomainWebhooksWire(t *testing.T) {
 			call:    func(c *mailgun.Client) error { _, err := c.DomainWebhooks.List(ctx, "a+b/c.example.com"); return err },
 			wantURI: "/v3/domains/a%2Bb%2Fc.example.com/webhooks",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	})
+}
+
+// wireCase is one exact-request test: call, answered 200 with body by a
+// mock of method and url, must send method to wantURI (escaped path and
+// query) with wantForm as its urlencoded body ("" for none).
+type wireCase struct {
+	name, method, url string
+	body              []byte
+	call              func(c *mailgun.Client) error
+	wantURI, wantForm string
+}
+
+// wireSummary is what a wireCase checks of the request sent.
+type wireSummary struct {
+	Method, URI, Accept, ContentType, Body string
+}
+
+func runWireCases(t *testing.T, cases []wireCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			c, m := newMockClient(t)
-			m.respond(tt.method, tt.url, http.StatusOK, tt.body)
-			require.NoError(t, tt.call(c))
+			m.respond(tc.method, tc.url, http.StatusOK, tc.body)
+			require.NoError(t, tc.call(c))
 			req := m.only(t)
-			assert.Equal(t, tt.method, req.Method)
-			assert.Equal(t, tt.wantURI, req.RequestURI)
-			assert.Equal(t, "application/json", req.Header.Get("Accept"))
-			if tt.wantForm == "" {
-				assert.Empty(t, req.Body)
-				assert.Empty(t, req.Header.Get("Content-Type"))
-				return
+			want := wireSummary{Method: tc.method, URI: tc.wantURI, Accept: "application/json", Body: tc.wantForm}
+			if tc.wantForm != "" {
+				want.ContentType = "application/x-www-form-urlencoded"
 			}
-			assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
-			assert.Equal(t, tt.wantForm, string(req.Body))
+			assert.Equal(t, want, wireSummary{
+				Method: req.Method, URI: req.RequestURI, Accept: req.Header.Get("Accept"),
+				ContentType: req.Header.Get("Content-Type"), Body: string(req.Body),
+			})
 		})
 	}
 }
@@ -303,10 +317,7 @@ func TestDomainWebhooksResponseExamples(t *testing.T) {
 			c, m := newMockClient(t)
 			m.respond(tt.method, "https://api.mailgun.net"+tt.path, tt.status, body)
 			err := tt.call(c)
-			var apiErr *mailgun.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.status, apiErr.StatusCode)
-			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			requireAPIError(t, err, tt.status, tt.wantMessage)
 			if tt.status == 404 {
 				assert.ErrorIs(t, err, mailgun.ErrNotFound)
 			} else {
@@ -487,12 +498,17 @@ func TestDomainWebhooksBadInput(t *testing.T) {
 			return err
 		},
 	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			assert.ErrorIs(t, call(c), mailgun.ErrInvalidArgument)
-			assert.Empty(t, m.sent())
-		})
+	refusedBeforeSending(t, calls)
+}
+
+// refusedBeforeSending makes each call, in name order, on one mock client:
+// every one must fail with ErrInvalidArgument without sending anything.
+func refusedBeforeSending(t *testing.T, calls map[string]func(c *mailgun.Client) error) {
+	t.Helper()
+	c, m := newMockClient(t)
+	for _, name := range slices.Sorted(maps.Keys(calls)) {
+		assert.ErrorIs(t, calls[name](c), mailgun.ErrInvalidArgument, name)
+		require.Empty(t, m.sent(), "%s sent a request", name)
 	}
 }
 
@@ -593,13 +609,7 @@ func TestDomainWebhooksFakeErrors(t *testing.T) {
 	raw := srv.Client()
 	const d = "example.com"
 	u := func(host string) string { return "https://" + host + ".example.com/" }
-	apiErr := func(t *testing.T, err error, status int, message string) {
-		t.Helper()
-		var e *mailgun.APIError
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, status, e.StatusCode)
-		assert.Equal(t, message, e.Message)
-	}
+	apiErr := requireAPIError
 
 	_, err := c.DomainWebhooks.Create(ctx, d, mailgun.WebhookEventDelivered, u("a"), u("b"), u("c"))
 	require.NoError(t, err)
@@ -646,6 +656,19 @@ func TestDomainWebhooksFakeErrors(t *testing.T) {
 	require.NoError(t, err)
 	_ = rawResp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, rawResp.StatusCode)
+}
+
+// requireAPIError checks that err is an *APIError with status and, unless
+// message is "", that message.
+func requireAPIError(t *testing.T, err error, status int, message string) {
+	t.Helper()
+	var e *mailgun.APIError
+	require.ErrorAs(t, err, &e)
+	got := [2]any{e.StatusCode, e.Message}
+	if message == "" {
+		got[1] = ""
+	}
+	assert.Equal(t, [2]any{status, message}, got, e.Message)
 }
 
 // fakeRequest builds an authenticated request to srv, with a form body when form is not "".

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,12 +37,7 @@ func TestTemplatesWire(t *testing.T) {
 	headersJSON := url.QueryEscape(`{"From":"Shop <shop@example.com>","Subject":"Welcome, {{name}}"}`)
 	// "Wel come/ü+1" reaches the API as one escaped segment.
 	const odd, oddEsc = "Wel come/ü+1", "Wel%20come%2F%C3%BC%2B1"
-	tests := []struct {
-		name, method, url string
-		body              []byte
-		call              func(c *mailgun.Client) error
-		wantURI, wantForm string
-	}{
+	runWireCases(t, []wireCase{
 		{
 			name: "create", method: "POST", url: usTemplates,
 			body: templateExample(t, "post-v3-domain-templates.200.json"),
@@ -216,25 +213,7 @@ func TestTemplatesWire(t *testing.T) {
 			},
 			wantURI: "/v3/example.com/templates/welcome/versions/v1/copy/v2",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			m.respond(tt.method, tt.url, http.StatusOK, tt.body)
-			require.NoError(t, tt.call(c))
-			req := m.only(t)
-			assert.Equal(t, tt.method, req.Method)
-			assert.Equal(t, tt.wantURI, req.RequestURI)
-			assert.Equal(t, "application/json", req.Header.Get("Accept"))
-			if tt.wantForm == "" {
-				assert.Empty(t, req.Body)
-				assert.Empty(t, req.Header.Get("Content-Type"))
-				return
-			}
-			assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
-			assert.Equal(t, tt.wantForm, string(req.Body))
-		})
-	}
+	})
 }
 
 func TestTemplatesResponseExamples(t *testing.T) {
@@ -584,13 +563,7 @@ func TestTemplatesBadInput(t *testing.T) {
 			return err
 		},
 	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			assert.ErrorIs(t, call(c), mailgun.ErrInvalidArgument)
-			assert.Empty(t, m.sent())
-		})
-	}
+	refusedBeforeSending(t, calls)
 }
 
 func listPageErr(c *mailgun.Client, opts *mailgun.TemplateListOptions) error {
@@ -748,11 +721,10 @@ func TestTemplatesFakeRoundTrip(t *testing.T) {
 	assert.ErrorIs(t, err, mailgun.ErrNotFound)
 	require.NoError(t, c.Templates.DeleteAll(ctx, d))
 	assert.Empty(t, srv.Templates(d))
-	require.NoError(t, c.Templates.DeleteAll(ctx, d))
-	page, err := c.Templates.ListPage(ctx, d, nil)
+	require.NoError(t, c.Templates.DeleteAll(ctx, d), "deleting nothing is fine")
+	left, err := walk(c.Templates.List(ctx, d, nil), 0)
 	require.NoError(t, err)
-	assert.Empty(t, page.Items)
-	assert.Empty(t, page.Next)
+	assert.Empty(t, left)
 }
 
 // TestTemplatesFakeErrorsAndLimits checks the fake's refusals; the contract
@@ -764,9 +736,7 @@ func TestTemplatesFakeErrorsAndLimits(t *testing.T) {
 	const d = "example.com"
 	status := func(t *testing.T, err error, want int) {
 		t.Helper()
-		var e *mailgun.APIError
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, want, e.StatusCode, e.Message)
+		requireAPIError(t, err, want, "")
 	}
 
 	_, err := c.Templates.Create(ctx, d, mailgun.TemplateInput{Name: "a", Version: &mailgun.TemplateVersionInput{Template: "x"}})
@@ -822,6 +792,48 @@ func TestTemplatesFakeErrorsAndLimits(t *testing.T) {
 	require.NoError(t, err, "the limit is per domain")
 }
 
+// pageThrough fetches pages from opts on, following Next, and returns
+// every item and the size of each page.
+func pageThrough[T any](t *testing.T, opts *mailgun.TemplateListOptions, fetch func(*mailgun.TemplateListOptions) (*mailgun.Page[T], error)) ([]T, []int) {
+	t.Helper()
+	var items []T
+	var sizes []int
+	for range 100 {
+		page, err := fetch(opts)
+		require.NoError(t, err)
+		items, sizes = append(items, page.Items...), append(sizes, len(page.Items))
+		if page.Next == "" {
+			return items, sizes
+		}
+		opts = &mailgun.TemplateListOptions{Cursor: page.Next}
+	}
+	t.Fatal("paging does not end")
+	return nil, nil
+}
+
+// walk collects a list walk: at most limit items (0: all), stopping at the
+// first error, which it returns.
+func walk[T any](seq iter.Seq2[T, error], limit int) ([]T, error) {
+	var items []T
+	for v, err := range seq {
+		if err != nil {
+			return items, err
+		}
+		if items = append(items, v); len(items) == limit {
+			break
+		}
+	}
+	return items, nil
+}
+
+func templateNames(ts []mailgun.Template) []string {
+	out := make([]string, len(ts))
+	for i, tpl := range ts {
+		out[i] = tpl.Name
+	}
+	return out
+}
+
 func TestTemplatesFakePaging(t *testing.T) {
 	ctx := context.Background()
 	srv, c := newFake(t)
@@ -830,73 +842,54 @@ func TestTemplatesFakePaging(t *testing.T) {
 	for i := range 25 {
 		want = append(want, fmt.Sprintf("t%02d", i))
 	}
-	for i := len(want) - 1; i >= 0; i-- { // creation order does not matter: the list is by name
-		_, err := c.Templates.Create(ctx, d, mailgun.TemplateInput{Name: want[i], Version: &mailgun.TemplateVersionInput{Template: "x"}})
+	for _, name := range slices.Backward(want) { // creation order does not matter: the list is by name
+		_, err := c.Templates.Create(ctx, d, mailgun.TemplateInput{Name: name, Version: &mailgun.TemplateVersionInput{Template: "x"}})
 		require.NoError(t, err)
 	}
 
-	var got []string
-	var sizes []int
-	opts := &mailgun.TemplateListOptions{Limit: 10}
-	for {
-		page, err := c.Templates.ListPage(ctx, d, opts)
-		require.NoError(t, err)
-		sizes = append(sizes, len(page.Items))
-		for _, tpl := range page.Items {
-			got = append(got, tpl.Name)
-			assert.Nil(t, tpl.Version)
-		}
-		if page.Next == "" {
-			break
-		}
-		opts = &mailgun.TemplateListOptions{Cursor: page.Next}
-	}
+	templates, sizes := pageThrough(t, &mailgun.TemplateListOptions{Limit: 10}, func(o *mailgun.TemplateListOptions) (*mailgun.Page[mailgun.Template], error) {
+		return c.Templates.ListPage(ctx, d, o)
+	})
 	assert.Equal(t, []int{10, 10, 5, 0}, sizes)
-	assert.Equal(t, want, got)
+	assert.Equal(t, want, templateNames(templates))
+	for _, tpl := range templates {
+		assert.Nil(t, tpl.Version, "lists carry no version")
+	}
 
-	// A cursor survives the client: a new one resumes where the old one stopped.
+	// A cursor outlives its client: a new one resumes where the first stopped.
 	first, err := c.Templates.ListPage(ctx, d, &mailgun.TemplateListOptions{Limit: 3})
 	require.NoError(t, err)
-	var rest []string
-	for tpl, err := range srv.Client().Templates.List(ctx, d, &mailgun.TemplateListOptions{Cursor: first.Next}) {
-		require.NoError(t, err)
-		rest = append(rest, tpl.Name)
-	}
-	assert.Equal(t, want[3:], rest)
+	rest, err := walk(srv.Client().Templates.List(ctx, d, &mailgun.TemplateListOptions{Cursor: first.Next}), 0)
+	require.NoError(t, err)
+	assert.Equal(t, want[3:], templateNames(rest))
 
-	// Breaking out of the loop stops fetching.
+	// Leaving the loop early stops the fetching: 7 items of pages of 5 take 2 requests.
 	srv.ResetRequests()
-	n := 0
-	for _, err := range c.Templates.List(ctx, d, &mailgun.TemplateListOptions{Limit: 5}) {
-		require.NoError(t, err)
-		if n++; n == 7 {
-			break
-		}
-	}
+	seven, err := walk(c.Templates.List(ctx, d, &mailgun.TemplateListOptions{Limit: 5}), 7)
+	require.NoError(t, err)
+	assert.Len(t, seven, 7)
 	assert.Len(t, srv.Requests(), 2)
 
-	// Versions page the same way.
+	// Versions page the same way, by tag, whatever the case of the name.
 	for i := range 12 {
 		_, err := c.Templates.CreateVersion(ctx, d, "t00", mailgun.TemplateVersionInput{Tag: fmt.Sprintf("v%02d", i), Template: "x"})
 		require.NoError(t, err)
 	}
-	var tags []string
-	for v, err := range c.Templates.ListVersions(ctx, d, "T00", &mailgun.TemplateListOptions{Limit: 5}) {
-		require.NoError(t, err)
-		tags = append(tags, v.Tag)
-	}
-	assert.Len(t, tags, 13)
-	assert.Equal(t, "initial", tags[0])
-	assert.Equal(t, "v11", tags[12])
+	versions, sizes := pageThrough(t, &mailgun.TemplateListOptions{Limit: 5}, func(o *mailgun.TemplateListOptions) (*mailgun.Page[mailgun.TemplateVersion], error) {
+		return c.Templates.ListVersionsPage(ctx, d, "T00", o)
+	})
+	assert.Equal(t, []int{5, 5, 3, 0}, sizes)
+	assert.Equal(t, "initial", versions[0].Tag)
+	assert.Equal(t, "v11", versions[12].Tag)
+	walked, err := walk(c.Templates.ListVersions(ctx, d, "t00", &mailgun.TemplateListOptions{Limit: 4}), 0)
+	require.NoError(t, err)
+	assert.Equal(t, versions, walked)
 
-	// A failure ends the walk after the items already read.
+	// A failure ends the walk: it is the only thing yielded.
 	srv.Fail(http.MethodGet, "/v3/example.com/templates", mailguntest.Fault{Status: http.StatusForbidden}, 1)
-	var errs []error
-	for _, err := range c.Templates.List(ctx, d, nil) {
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], mailgun.ErrForbidden)
+	none, err := walk(c.Templates.List(ctx, d, nil), 0)
+	assert.Empty(t, none)
+	assert.ErrorIs(t, err, mailgun.ErrForbidden)
 }
 
 // TestTemplatesRenderedWithVariables: a template stored through the SDK is

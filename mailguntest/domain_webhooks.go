@@ -22,11 +22,11 @@ func (s *Server) domainWebhookRoutes(mux, domains *http.ServeMux) {
 	s.domainWebhooks.domains = map[string]map[mailgun.WebhookEventType][]string{}
 	domains.HandleFunc("GET /v3/domains/{domain}/webhooks", s.listDomainWebhooks)
 	domains.HandleFunc("POST /v3/domains/{domain}/webhooks", s.createDomainWebhook)
-	domains.HandleFunc("GET /v3/domains/{domain}/webhooks/{event}", s.getDomainWebhook)
-	domains.HandleFunc("PUT /v3/domains/{domain}/webhooks/{event}", s.updateDomainWebhook)
-	domains.HandleFunc("DELETE /v3/domains/{domain}/webhooks/{event}", s.deleteDomainWebhook)
-	mux.HandleFunc("POST /v4/domains/{domain}/webhooks", s.addDomainWebhookURL)
-	mux.HandleFunc("PUT /v4/domains/{domain}/webhooks", s.setDomainWebhookURL)
+	domains.HandleFunc("GET /v3/domains/{domain}/webhooks/{event}", s.onEventWebhook(false, getDomainWebhook))
+	domains.HandleFunc("PUT /v3/domains/{domain}/webhooks/{event}", s.onEventWebhook(true, updateDomainWebhook))
+	domains.HandleFunc("DELETE /v3/domains/{domain}/webhooks/{event}", s.onEventWebhook(false, deleteDomainWebhook))
+	mux.HandleFunc("POST /v4/domains/{domain}/webhooks", s.onWebhookURL(addDomainWebhookURL))
+	mux.HandleFunc("PUT /v4/domains/{domain}/webhooks", s.onWebhookURL(setDomainWebhookURL))
 	mux.HandleFunc("DELETE /v4/domains/{domain}/webhooks", s.deleteDomainWebhookURLs)
 }
 
@@ -161,61 +161,53 @@ func (s *Server) createDomainWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Webhook has been created", "webhook": urlsJSON(urls)})
 }
 
-// webhookURLsOf returns the URLs of the path's event type on the path's
-// domain, answering 404 itself when there are none. Call with s.mu held.
-func (s *Server) webhookURLsOf(w http.ResponseWriter, r *http.Request) (map[mailgun.WebhookEventType][]string, mailgun.WebhookEventType, bool) {
-	t := s.webhookTable(r.PathValue("domain"), false)
-	et := mailgun.WebhookEventType(r.PathValue("event"))
-	if len(t[et]) == 0 {
-		writeError(w, http.StatusNotFound, webhookNotFound)
-		return nil, "", false
-	}
-	return t, et, true
-}
-
-func (s *Server) getDomainWebhook(w http.ResponseWriter, r *http.Request) {
-	if !knownDomain(w, r.PathValue("domain")) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, et, ok := s.webhookURLsOf(w, r); ok {
-		writeJSON(w, http.StatusOK, map[string]any{"webhook": urlsJSON(t[et])})
-	}
-}
-
-func (s *Server) updateDomainWebhook(w http.ResponseWriter, r *http.Request) {
-	if !knownDomain(w, r.PathValue("domain")) {
-		return
-	}
-	f, err := parseWebhookForm(r)
-	if err != nil {
-		writeReason(w, http.StatusBadRequest, "invalid form body")
-		return
-	}
-	urls, ok := readDomainWebhookURLs(w, f)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, et, ok := s.webhookURLsOf(w, r); ok {
-		t[et] = urls
-		writeJSON(w, http.StatusOK, map[string]any{"message": "Webhook has been updated", "webhook": urlsJSON(urls)})
+// onEventWebhook adapts a v3 call on one event type: it answers 404 for an
+// unknown domain or an event type without URLs, and 400 for a bad URL list
+// (read, with form, before taking the lock), then calls h with s.mu held,
+// the domain's table, the event type and the form's URLs.
+func (s *Server) onEventWebhook(form bool, h func(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, et mailgun.WebhookEventType, urls []string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		domain := r.PathValue("domain")
+		if !knownDomain(w, domain) {
+			return
+		}
+		var urls []string
+		if form {
+			f, err := parseWebhookForm(r)
+			if err != nil {
+				writeReason(w, http.StatusBadRequest, "invalid form body")
+				return
+			}
+			var ok bool
+			if urls, ok = readDomainWebhookURLs(w, f); !ok {
+				return
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t := s.webhookTable(domain, false)
+		et := mailgun.WebhookEventType(r.PathValue("event"))
+		if len(t[et]) == 0 {
+			writeError(w, http.StatusNotFound, webhookNotFound)
+			return
+		}
+		h(w, t, et, urls)
 	}
 }
 
-func (s *Server) deleteDomainWebhook(w http.ResponseWriter, r *http.Request) {
-	if !knownDomain(w, r.PathValue("domain")) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, et, ok := s.webhookURLsOf(w, r); ok {
-		urls := t[et]
-		delete(t, et)
-		writeJSON(w, http.StatusOK, map[string]any{"message": "Webhook has been deleted", "webhook": urlsJSON(urls)})
-	}
+func getDomainWebhook(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, et mailgun.WebhookEventType, _ []string) {
+	writeJSON(w, http.StatusOK, map[string]any{"webhook": urlsJSON(t[et])})
+}
+
+func updateDomainWebhook(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, et mailgun.WebhookEventType, urls []string) {
+	t[et] = urls
+	writeJSON(w, http.StatusOK, map[string]any{"message": "Webhook has been updated", "webhook": urlsJSON(urls)})
+}
+
+func deleteDomainWebhook(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, et mailgun.WebhookEventType, _ []string) {
+	urls := t[et]
+	delete(t, et)
+	writeJSON(w, http.StatusOK, map[string]any{"message": "Webhook has been deleted", "webhook": urlsJSON(urls)})
 }
 
 // readWebhookURLForm reads the url and event_types of a v4 write,
@@ -268,18 +260,27 @@ func addURLLocked(t map[mailgun.WebhookEventType][]string, u string, events []ma
 	return ""
 }
 
-func (s *Server) addDomainWebhookURL(w http.ResponseWriter, r *http.Request) {
-	domain := r.PathValue("domain")
-	if !knownDomain(w, domain) {
-		return
+// onWebhookURL adapts a v4 create or update: it answers 404 for an
+// unknown domain and 400 for a bad form, then calls h with s.mu held, the
+// domain's table (created if needed), and the form's URL and event types.
+func (s *Server) onWebhookURL(h func(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, u string, events []mailgun.WebhookEventType)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		domain := r.PathValue("domain")
+		if !knownDomain(w, domain) {
+			return
+		}
+		u, events, ok := readWebhookURLForm(w, r)
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		h(w, s.webhookTable(domain, true), u, events)
 	}
-	u, events, ok := readWebhookURLForm(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.webhookTable(domain, true)
+}
+
+// addDomainWebhookURL adds the URL to each event type.
+func addDomainWebhookURL(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, u string, events []mailgun.WebhookEventType) {
 	if reason := addURLLocked(t, u, events, false); reason != "" {
 		writeReason(w, http.StatusBadRequest, reason)
 		return
@@ -287,18 +288,8 @@ func (s *Server) addDomainWebhookURL(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, webhooksJSON(t))
 }
 
-func (s *Server) setDomainWebhookURL(w http.ResponseWriter, r *http.Request) {
-	domain := r.PathValue("domain")
-	if !knownDomain(w, domain) {
-		return
-	}
-	u, events, ok := readWebhookURLForm(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.webhookTable(domain, false)
+// setDomainWebhookURL makes the URL receive exactly the event types given.
+func setDomainWebhookURL(w http.ResponseWriter, t map[mailgun.WebhookEventType][]string, u string, events []mailgun.WebhookEventType) {
 	if !slices.ContainsFunc(slices.Collect(maps.Values(t)), func(urls []string) bool { return slices.Contains(urls, u) }) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"Description": webhookNotFound})
 		return

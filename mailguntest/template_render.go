@@ -66,7 +66,7 @@ func (s *Server) renderTemplateLocked(domain, name, version string, vars map[str
 			return RenderedTemplate{}, fmt.Errorf("mailguntest: %q: %w", t.meta.Name, errNoActiveVersion)
 		}
 	}
-	v, ok := t.versions[tag]
+	v, ok := t.versions.get(tag)
 	if !ok {
 		return RenderedTemplate{}, fmt.Errorf("mailguntest: %q: %w: %q", t.meta.Name, errVersionNotFound, tag)
 	}

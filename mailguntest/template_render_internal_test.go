@@ -158,18 +158,17 @@ func TestRenderTemplateLocked(t *testing.T) {
 	s := Start()
 	defer s.Close()
 	s.mu.Lock()
-	s.templates.domains["example.com"] = map[string]*storedTemplate{
-		"welcome": {
-			meta: mailgun.Template{Name: "welcome"},
-			versions: map[string]*mailgun.TemplateVersion{
-				"v1": {Tag: "v1", Template: "<p>Hi {{name}}</p>", Headers: mailgun.TemplateHeaders{Subject: "Welcome, {{name}}", From: "Shop <shop@example.com>"}},
-				"v2": {Tag: "v2", Template: "<p>Hello {{name}}</p>"},
-				"v3": {Tag: "v3", Template: "{{#each}}"},
-			},
-			active: "v1",
-		},
-		"draft": {meta: mailgun.Template{Name: "draft"}, versions: map[string]*mailgun.TemplateVersion{}},
+	welcome := &storedTemplate{meta: mailgun.Template{Name: "welcome"}, active: "v1"}
+	for _, v := range []*mailgun.TemplateVersion{
+		{Tag: "v1", Template: "<p>Hi {{name}}</p>", Headers: mailgun.TemplateHeaders{Subject: "Welcome, {{name}}", From: "Shop <shop@example.com>"}},
+		{Tag: "v2", Template: "<p>Hello {{name}}</p>"},
+		{Tag: "v3", Template: "{{#each}}"},
+	} {
+		welcome.versions.put(v.Tag, v)
 	}
+	l := s.templates.domains.of("example.com", true)
+	l.put("welcome", welcome)
+	l.put("draft", &storedTemplate{meta: mailgun.Template{Name: "draft"}})
 	vars := map[string]any{"name": "Tom & Jerry"}
 
 	got, err := s.renderTemplateLocked("example.com", "Welcome", "", vars)

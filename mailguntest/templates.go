@@ -1,13 +1,11 @@
 package mailguntest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,22 +13,23 @@ import (
 	"github.com/mgkit/mailgun"
 )
 
-// templatesState holds every domain's templates, keyed by lower-cased name.
+// templatesState holds every domain's templates, keyed and ordered by
+// lower-cased name.
 type templatesState struct {
-	domains map[string]map[string]*storedTemplate
+	domains suppressionLists[*storedTemplate]
 	seq     int // for ids
 }
 
-// storedTemplate is one template and its versions, keyed by tag.
+// storedTemplate is one template and its versions, keyed and ordered by tag.
 type storedTemplate struct {
 	meta     mailgun.Template // Version unused
-	versions map[string]*mailgun.TemplateVersion
+	versions suppressionList[*mailgun.TemplateVersion]
 	active   string // tag of the active version; "" when none
 }
 
 // version returns the version tag with its Active flag set from t.active.
 func (t *storedTemplate) version(tag string) (mailgun.TemplateVersion, bool) {
-	v, ok := t.versions[tag]
+	v, ok := t.versions.get(tag)
 	if !ok {
 		return mailgun.TemplateVersion{}, false
 	}
@@ -49,19 +48,55 @@ const (
 )
 
 func (s *Server) templateRoutes(mux *http.ServeMux) {
-	s.templates.domains = map[string]map[string]*storedTemplate{}
 	mux.HandleFunc("GET /v3/{domain}/templates", s.listTemplates)
 	mux.HandleFunc("POST /v3/{domain}/templates", s.createTemplate)
 	mux.HandleFunc("DELETE /v3/{domain}/templates", s.deleteAllTemplates)
-	mux.HandleFunc("GET /v3/{domain}/templates/{name}", s.getTemplate)
-	mux.HandleFunc("PUT /v3/{domain}/templates/{name}", s.updateTemplate)
-	mux.HandleFunc("DELETE /v3/{domain}/templates/{name}", s.deleteTemplate)
-	mux.HandleFunc("GET /v3/{domain}/templates/{name}/versions", s.listVersions)
-	mux.HandleFunc("POST /v3/{domain}/templates/{name}/versions", s.createVersion)
-	mux.HandleFunc("GET /v3/{domain}/templates/{name}/versions/{tag}", s.getVersion)
-	mux.HandleFunc("PUT /v3/{domain}/templates/{name}/versions/{tag}", s.updateVersion)
-	mux.HandleFunc("DELETE /v3/{domain}/templates/{name}/versions/{tag}", s.deleteVersion)
-	mux.HandleFunc("PUT /v3/{domain}/templates/{name}/versions/{tag}/copy/{newtag}", s.copyVersion)
+	mux.HandleFunc("GET /v3/{domain}/templates/{name}", s.onTemplate(false, s.getTemplate))
+	mux.HandleFunc("PUT /v3/{domain}/templates/{name}", s.onTemplate(true, s.updateTemplate))
+	mux.HandleFunc("DELETE /v3/{domain}/templates/{name}", s.onTemplate(false, s.deleteTemplate))
+	mux.HandleFunc("GET /v3/{domain}/templates/{name}/versions", s.onTemplate(false, s.listVersions))
+	mux.HandleFunc("POST /v3/{domain}/templates/{name}/versions", s.onTemplate(true, s.createVersion))
+	mux.HandleFunc("GET /v3/{domain}/templates/{name}/versions/{tag}", s.onTemplate(false, s.getVersion))
+	mux.HandleFunc("PUT /v3/{domain}/templates/{name}/versions/{tag}", s.onTemplate(true, s.updateVersion))
+	mux.HandleFunc("DELETE /v3/{domain}/templates/{name}/versions/{tag}", s.onTemplate(false, s.deleteVersion))
+	mux.HandleFunc("PUT /v3/{domain}/templates/{name}/versions/{tag}/copy/{newtag}", s.onTemplate(false, s.copyVersion))
+}
+
+// templateHandler serves a request on one template and, when the path
+// names one, one of its versions (tag; "" otherwise). It runs with s.mu
+// held; f is the form body when the route reads one.
+type templateHandler func(w http.ResponseWriter, r *http.Request, f url.Values, t *storedTemplate, tag string)
+
+// onTemplate adapts h to a route: it answers 404 for an unknown domain,
+// template or version, and 400 for a form body that does not parse (read,
+// with form, before taking the lock).
+func (s *Server) onTemplate(form bool, h templateHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !knownDomain(w, r.PathValue("domain")) {
+			return
+		}
+		var f url.Values
+		if form {
+			if err := readSuppressionForm(w, r); err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			f = r.PostForm
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t := s.templateLocked(r.PathValue("domain"), r.PathValue("name"))
+		if t == nil {
+			writeError(w, http.StatusNotFound, "template not found")
+			return
+		}
+		tag := r.PathValue("tag")
+		if _, ok := t.versions.get(tag); tag != "" && !ok {
+			writeError(w, http.StatusNotFound, "version not found")
+			return
+		}
+		h(w, r, f, t, tag)
+	}
 }
 
 // Templates returns domain's templates in name order, each with its active
@@ -69,10 +104,8 @@ func (s *Server) templateRoutes(mux *http.ServeMux) {
 func (s *Server) Templates(domain string) []mailgun.Template {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	byName := s.templates.domains[domain]
-	out := make([]mailgun.Template, 0, len(byName))
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		t := byName[name]
+	var out []mailgun.Template
+	for _, t := range s.templates.domains.of(domain, false).values() {
 		m := t.meta
 		if v, ok := t.version(t.active); ok {
 			m.Version = &v
@@ -88,12 +121,12 @@ func (s *Server) Templates(domain string) []mailgun.Template {
 func (s *Server) TemplateVersions(domain, name string) []mailgun.TemplateVersion {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.templates.domains[domain][strings.ToLower(name)]
+	t := s.templateLocked(domain, name)
 	if t == nil {
 		return nil
 	}
-	out := make([]mailgun.TemplateVersion, 0, len(t.versions))
-	for _, tag := range slices.Sorted(maps.Keys(t.versions)) {
+	out := make([]mailgun.TemplateVersion, 0, len(t.versions.items))
+	for _, tag := range t.versions.sorted() {
 		v, _ := t.version(tag)
 		out = append(out, v)
 	}
@@ -101,9 +134,10 @@ func (s *Server) TemplateVersions(domain, name string) []mailgun.TemplateVersion
 }
 
 // templateLocked returns domain's template name, matched without regard
-// to case. Call with s.mu held.
+// to case; nil when there is none. Call with s.mu held.
 func (s *Server) templateLocked(domain, name string) *storedTemplate {
-	return s.templates.domains[domain][strings.ToLower(name)]
+	t, _ := s.templates.domains.of(domain, false).get(strings.ToLower(name))
+	return t
 }
 
 // nextTemplateID returns a fresh UUID-shaped id. Call with s.mu held.
@@ -152,48 +186,6 @@ func renderVersion(v mailgun.TemplateVersion, content bool) *versionJSON {
 		}
 	}
 	return out
-}
-
-// templateDomain answers 404 for a domain the fake cannot host and
-// returns the domain of the path.
-func templateDomain(w http.ResponseWriter, r *http.Request) (string, bool) {
-	d := r.PathValue("domain")
-	return d, knownDomain(w, d)
-}
-
-// foundTemplate returns the path's template, answering 404 itself when
-// there is none. Call with s.mu held.
-func (s *Server) foundTemplate(w http.ResponseWriter, r *http.Request) (*storedTemplate, bool) {
-	t := s.templateLocked(r.PathValue("domain"), r.PathValue("name"))
-	if t == nil {
-		writeError(w, http.StatusNotFound, "template not found")
-		return nil, false
-	}
-	return t, true
-}
-
-// foundVersion returns the path's template and version tag, answering 404
-// itself when either is missing. Call with s.mu held.
-func (s *Server) foundVersion(w http.ResponseWriter, r *http.Request) (*storedTemplate, string, bool) {
-	t, ok := s.foundTemplate(w, r)
-	if !ok {
-		return nil, "", false
-	}
-	tag := r.PathValue("tag")
-	if _, ok := t.versions[tag]; !ok {
-		writeError(w, http.StatusNotFound, "version not found")
-		return nil, "", false
-	}
-	return t, tag, true
-}
-
-// readTemplateForm parses a form body, answering 400 itself when it fails.
-func readTemplateForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	if err := readSuppressionForm(w, r); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return nil, false
-	}
-	return r.PostForm, true
 }
 
 // parseTemplateHeaders reads the headers field: a JSON object of strings
@@ -245,21 +237,43 @@ func (s *Server) newVersion(f url.Values, tag string) (*mailgun.TemplateVersion,
 // addVersionLocked stores v in t; the first version of a template, or one
 // made with active, becomes the active version.
 func (t *storedTemplate) addVersionLocked(v *mailgun.TemplateVersion, active bool) {
-	t.versions[v.Tag] = v
-	if active || t.active == "" && len(t.versions) == 1 {
+	t.versions.put(v.Tag, v)
+	if active || t.active == "" && len(t.versions.items) == 1 {
 		t.active = v.Tag
 	}
 }
 
+// canAddVersion says why t cannot take a version named tag, with the
+// status to answer; "" when it can.
+func (t *storedTemplate) canAddVersion(tag string) (string, int) {
+	if _, exists := t.versions.get(tag); exists {
+		return fmt.Sprintf("version with tag '%s' already exists", tag), http.StatusConflict
+	}
+	if len(t.versions.items) >= maxTemplateVersions {
+		return fmt.Sprintf("the template already has the maximum of %d versions", maxTemplateVersions), http.StatusBadRequest
+	}
+	return "", 0
+}
+
+// withVersion renders t with version tag (content included) in its version field.
+func withVersion(t *storedTemplate, tag string) templateJSON {
+	out := renderTemplateMeta(t.meta)
+	if v, ok := t.version(tag); ok {
+		out.Version = renderVersion(v, true)
+	}
+	return out
+}
+
 func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
-	domain, ok := templateDomain(w, r)
-	if !ok {
+	domain := r.PathValue("domain")
+	if !knownDomain(w, domain) {
 		return
 	}
-	f, ok := readTemplateForm(w, r)
-	if !ok {
+	if err := readSuppressionForm(w, r); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	f := r.PostForm
 	name := strings.ToLower(strings.TrimSpace(f.Get("name")))
 	if name == "" {
 		writeError(w, http.StatusBadRequest, "Missing mandatory parameter: name")
@@ -267,130 +281,70 @@ func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	byName := s.templates.domains[domain]
-	switch {
-	case byName[name] != nil:
+	byName := s.templates.domains.of(domain, true)
+	if _, exists := byName.get(name); exists {
 		writeError(w, http.StatusConflict, fmt.Sprintf("template with name '%s' already exists", name))
 		return
-	case len(byName) >= maxTemplates:
+	}
+	if len(byName.items) >= maxTemplates {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("the domain already has the maximum of %d templates", maxTemplates))
 		return
 	}
-	t := &storedTemplate{
-		meta: mailgun.Template{
-			Name:        name,
-			Description: f.Get("description"),
-			CreatedBy:   f.Get("createdBy"),
-			ID:          s.nextTemplateID(),
-			CreatedAt:   s.now().UTC().Truncate(time.Second),
-		},
-		versions: map[string]*mailgun.TemplateVersion{},
-	}
-	out := renderTemplateMeta(t.meta)
+	t := &storedTemplate{meta: mailgun.Template{
+		Name:        name,
+		Description: f.Get("description"),
+		CreatedBy:   f.Get("createdBy"),
+		ID:          s.nextTemplateID(),
+		CreatedAt:   s.now().UTC().Truncate(time.Second),
+	}}
 	if f.Has("template") {
-		tag := f.Get("tag")
-		if tag == "" {
-			tag = defaultVersionTag
-		}
+		tag := cmp.Or(f.Get("tag"), defaultVersionTag)
 		v, err := s.newVersion(f, tag)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		t.addVersionLocked(v, true)
-		cur, _ := t.version(tag)
-		out.Version = renderVersion(cur, true)
 	}
-	if byName == nil {
-		byName = map[string]*storedTemplate{}
-		s.templates.domains[domain] = byName
-	}
-	byName[name] = t
-	writeJSON(w, http.StatusOK, map[string]any{"message": "template has been stored", "template": out})
+	byName.put(name, t)
+	writeJSON(w, http.StatusOK, map[string]any{"message": "template has been stored", "template": withVersion(t, t.active)})
 }
 
-func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.foundTemplate(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request, _ url.Values, t *storedTemplate, _ string) {
 	out := renderTemplateMeta(t.meta)
 	if r.URL.Query().Get("active") == "yes" {
-		if v, ok := t.version(t.active); ok {
-			out.Version = renderVersion(v, true)
-		}
+		out = withVersion(t, t.active)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"template": out})
 }
 
-func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	f, ok := readTemplateForm(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.foundTemplate(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) updateTemplate(w http.ResponseWriter, _ *http.Request, f url.Values, t *storedTemplate, _ string) {
 	if f.Has("description") {
 		t.meta.Description = f.Get("description")
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"message": "template has been updated", "template": map[string]string{"name": t.meta.Name}})
 }
 
-func (s *Server) deleteTemplate(w http.ResponseWriter, r *http.Request) {
-	domain, ok := templateDomain(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.foundTemplate(w, r)
-	if !ok {
-		return
-	}
-	delete(s.templates.domains[domain], t.meta.Name)
+func (s *Server) deleteTemplate(w http.ResponseWriter, r *http.Request, _ url.Values, t *storedTemplate, _ string) {
+	s.templates.domains.of(r.PathValue("domain"), false).remove(t.meta.Name)
 	writeJSON(w, http.StatusOK, map[string]any{"message": "template has been deleted", "template": map[string]string{"name": t.meta.Name}})
 }
 
 func (s *Server) deleteAllTemplates(w http.ResponseWriter, r *http.Request) {
-	domain, ok := templateDomain(w, r)
-	if !ok {
+	domain := r.PathValue("domain")
+	if !knownDomain(w, domain) {
 		return
 	}
 	s.mu.Lock()
-	delete(s.templates.domains, domain)
+	s.templates.domains.of(domain, false).clear()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"message": "templates have been deleted"})
 }
 
-func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	f, ok := readTemplateForm(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) createVersion(w http.ResponseWriter, _ *http.Request, f url.Values, t *storedTemplate, _ string) {
 	tag := f.Get("tag")
 	if strings.TrimSpace(tag) == "" {
 		writeError(w, http.StatusBadRequest, "Missing mandatory parameter: tag")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.foundTemplate(w, r)
-	if !ok {
 		return
 	}
 	if msg, status := t.canAddVersion(tag); msg != "" {
@@ -403,38 +357,11 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.addVersionLocked(v, f.Get("active") == "yes")
-	out := renderTemplateMeta(t.meta)
-	cur, _ := t.version(tag)
-	out.Version = renderVersion(cur, true)
-	writeJSON(w, http.StatusOK, map[string]any{"message": "new version of the template has been stored", "template": out})
+	writeJSON(w, http.StatusOK, map[string]any{"message": "new version of the template has been stored", "template": withVersion(t, tag)})
 }
 
-// canAddVersion says why t cannot take a version named tag, with the
-// status to answer; "" when it can.
-func (t *storedTemplate) canAddVersion(tag string) (string, int) {
-	switch {
-	case t.versions[tag] != nil:
-		return fmt.Sprintf("version with tag '%s' already exists", tag), http.StatusConflict
-	case len(t.versions) >= maxTemplateVersions:
-		return fmt.Sprintf("the template already has the maximum of %d versions", maxTemplateVersions), http.StatusBadRequest
-	}
-	return "", 0
-}
-
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, tag, ok := s.foundVersion(w, r)
-	if !ok {
-		return
-	}
-	out := renderTemplateMeta(t.meta)
-	v, _ := t.version(tag)
-	out.Version = renderVersion(v, true)
-	writeJSON(w, http.StatusOK, map[string]any{"template": out})
+func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ url.Values, t *storedTemplate, tag string) {
+	writeJSON(w, http.StatusOK, map[string]any{"template": withVersion(t, tag)})
 }
 
 // versionUpdateJSON is the {message, template: {name, version: {tag}}}
@@ -443,26 +370,13 @@ func versionUpdateJSON(message, name, tag string) map[string]any {
 	return map[string]any{"message": message, "template": map[string]any{"name": name, "version": map[string]string{"tag": tag}}}
 }
 
-func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	f, ok := readTemplateForm(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) updateVersion(w http.ResponseWriter, _ *http.Request, f url.Values, t *storedTemplate, tag string) {
 	h, err := parseTemplateHeaders(f.Get("headers"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, tag, ok := s.foundVersion(w, r)
-	if !ok {
-		return
-	}
-	v := t.versions[tag]
+	v, _ := t.versions.get(tag)
 	if c := f.Get("template"); c != "" {
 		v.Template = c
 	}
@@ -478,39 +392,22 @@ func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, versionUpdateJSON("version has been updated", t.meta.Name, tag))
 }
 
-func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, tag, ok := s.foundVersion(w, r)
-	if !ok {
-		return
-	}
-	delete(t.versions, tag)
+func (s *Server) deleteVersion(w http.ResponseWriter, _ *http.Request, _ url.Values, t *storedTemplate, tag string) {
+	t.versions.remove(tag)
 	if t.active == tag {
 		t.active = ""
 	}
 	writeJSON(w, http.StatusOK, versionUpdateJSON("version has been deleted", t.meta.Name, tag))
 }
 
-func (s *Server) copyVersion(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, tag, ok := s.foundVersion(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) copyVersion(w http.ResponseWriter, r *http.Request, _ url.Values, t *storedTemplate, tag string) {
 	newTag := r.PathValue("newtag")
 	if msg, status := t.canAddVersion(newTag); msg != "" {
 		writeError(w, status, msg)
 		return
 	}
-	cp := *t.versions[tag]
+	src, _ := t.versions.get(tag)
+	cp := *src
 	cp.Tag, cp.Comment, cp.ID = newTag, r.URL.Query().Get("comment"), s.nextTemplateID()
 	cp.CreatedAt = s.now().UTC().Truncate(time.Second)
 	t.addVersionLocked(&cp, false)
@@ -518,102 +415,69 @@ func (s *Server) copyVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"message": "version has been copied", "version": renderVersion(v, true)})
 }
 
-// templatePagingQuery is a parsed list request: page is "" (the top),
-// "next", "previous" or "last"; pivot is the p parameter.
-type templatePagingQuery struct {
-	page, pivot string
-	limit       int
-}
-
-func parseTemplatePaging(q url.Values) (templatePagingQuery, error) {
-	pq := templatePagingQuery{page: q.Get("page"), pivot: q.Get("p"), limit: templateMaxLimit}
+// parseTemplatePaging reads the page, p (the pivot: a name or tag) and
+// limit parameters of a list, with the suppression lists' paging rules but
+// a limit of at most templateMaxLimit.
+func parseTemplatePaging(q url.Values) (suppressionQuery, error) {
+	pq := url.Values{"page": {q.Get("page")}, "address": {q.Get("p")}}
 	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > templateMaxLimit {
-			return pq, fmt.Errorf("limit must be an integer between 1 and %d", templateMaxLimit)
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > templateMaxLimit {
+			return suppressionQuery{}, fmt.Errorf("limit must be an integer between 1 and %d", templateMaxLimit)
 		}
-		pq.limit = n
+		pq.Set("limit", v)
 	}
-	switch pq.page {
-	case "first":
-		pq.page = ""
-	case "", "next", "previous", "last":
-	default:
-		return pq, fmt.Errorf("page must be one of first, last, next, previous")
-	}
-	return pq, nil
+	return parseSuppressionQuery(pq)
 }
 
-// pageKeys returns the keys (sorted) of the requested page.
-func pageKeys(all []string, pq templatePagingQuery) []string {
-	switch pq.page {
-	case "last":
-		return all[max(0, len(all)-pq.limit):]
-	case "next":
-		i := sort.Search(len(all), func(i int) bool { return all[i] > pq.pivot })
-		return all[i:min(len(all), i+pq.limit)]
-	case "previous":
-		j := sort.SearchStrings(all, pq.pivot)
-		return all[max(0, j-pq.limit):j]
+// templatePage returns the keys of the requested page of l, and its four
+// absolute paging links, pivoting on the page's first and last key (on the
+// request's own pivot when the page is empty).
+func templatePage[T any](w http.ResponseWriter, r *http.Request, l *suppressionList[T]) ([]string, map[string]string, bool) {
+	pq, err := parseTemplatePaging(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, nil, false
 	}
-	return all[:min(len(all), pq.limit)]
-}
-
-// templatePagingJSON builds the four absolute paging links of a page whose
-// keys are keys, pivoting on its first and last key (on the request's own
-// pivot when the page is empty).
-func templatePagingJSON(r *http.Request, pq templatePagingQuery, keys []string) map[string]string {
+	keys, _ := l.page(pq)
 	base := baseURL(r) + r.URL.EscapedPath()
 	limit := "limit=" + strconv.Itoa(pq.limit)
-	first, last := pq.pivot, pq.pivot
+	first, last := pq.cursor, pq.cursor
 	if len(keys) > 0 {
 		first, last = keys[0], keys[len(keys)-1]
 	}
-	return map[string]string{
+	return keys, map[string]string{
 		"first":    base + "?" + limit,
 		"last":     base + "?page=last&" + limit,
 		"next":     base + "?page=next&p=" + url.QueryEscape(last) + "&" + limit,
 		"previous": base + "?page=previous&p=" + url.QueryEscape(first) + "&" + limit,
-	}
+	}, true
 }
 
 func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
-	domain, ok := templateDomain(w, r)
-	if !ok {
-		return
-	}
-	pq, err := parseTemplatePaging(r.URL.Query())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	s.mu.Lock()
-	byName := s.templates.domains[domain]
-	keys := pageKeys(slices.Sorted(maps.Keys(byName)), pq)
-	items := make([]templateJSON, 0, len(keys))
-	for _, k := range keys {
-		items = append(items, renderTemplateMeta(byName[k].meta))
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "paging": templatePagingJSON(r, pq, keys)})
-}
-
-func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) {
-	if _, ok := templateDomain(w, r); !ok {
-		return
-	}
-	pq, err := parseTemplatePaging(r.URL.Query())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	domain := r.PathValue("domain")
+	if !knownDomain(w, domain) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.foundTemplate(w, r)
+	l := s.templates.domains.of(domain, false)
+	keys, paging, ok := templatePage(w, r, l)
 	if !ok {
 		return
 	}
-	keys := pageKeys(slices.Sorted(maps.Keys(t.versions)), pq)
+	items := make([]templateJSON, 0, len(keys))
+	for _, k := range keys {
+		t, _ := l.get(k)
+		items = append(items, renderTemplateMeta(t.meta))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "paging": paging})
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, _ url.Values, t *storedTemplate, _ string) {
+	keys, paging, ok := templatePage(w, r, &t.versions)
+	if !ok {
+		return
+	}
 	out := struct {
 		templateJSON
 		Versions []*versionJSON `json:"versions"`
@@ -622,5 +486,5 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) {
 		v, _ := t.version(k)
 		out.Versions = append(out.Versions, renderVersion(v, false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"template": out, "paging": templatePagingJSON(r, pq, keys)})
+	writeJSON(w, http.StatusOK, map[string]any{"template": out, "paging": paging})
 }
