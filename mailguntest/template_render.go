@@ -48,14 +48,14 @@ var (
 func (s *Server) RenderTemplate(domain, name, version string, vars map[string]any) (RenderedTemplate, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.renderTemplateLocked(domain, name, version, vars)
+	return s.renderStoredTemplateLocked(domain, name, version, vars)
 }
 
-// renderTemplateLocked is RenderTemplate for the message lifecycle, which
+// renderStoredTemplateLocked is RenderTemplate for the message lifecycle, which
 // holds s.mu. Its errors match errTemplateNotFound, errVersionNotFound or
 // errNoActiveVersion with errors.Is, or describe a template the renderer
 // cannot parse.
-func (s *Server) renderTemplateLocked(domain, name, version string, vars map[string]any) (RenderedTemplate, error) {
+func (s *Server) renderStoredTemplateLocked(domain, name, version string, vars map[string]any) (RenderedTemplate, error) {
 	t := s.templateLocked(domain, name)
 	if t == nil {
 		return RenderedTemplate{}, fmt.Errorf("mailguntest: %w: %q", errTemplateNotFound, name)

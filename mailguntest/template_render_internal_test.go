@@ -154,7 +154,7 @@ func TestHTMLToText(t *testing.T) {
 	assert.Equal(t, "a & b", htmlToText("a &amp; b"))
 }
 
-func TestRenderTemplateLocked(t *testing.T) {
+func TestRenderStoredTemplateLocked(t *testing.T) {
 	s := Start()
 	defer s.Close()
 	s.mu.Lock()
@@ -171,7 +171,7 @@ func TestRenderTemplateLocked(t *testing.T) {
 	l.put("draft", &storedTemplate{meta: mailgun.Template{Name: "draft"}})
 	vars := map[string]any{"name": "Tom & Jerry"}
 
-	got, err := s.renderTemplateLocked("example.com", "Welcome", "", vars)
+	got, err := s.renderStoredTemplateLocked("example.com", "Welcome", "", vars)
 	require.NoError(t, err)
 	assert.Equal(t, RenderedTemplate{
 		Template: "welcome", Version: "v1",
@@ -180,20 +180,20 @@ func TestRenderTemplateLocked(t *testing.T) {
 		Headers: mailgun.TemplateHeaders{Subject: "Welcome, Tom & Jerry", From: "Shop <shop@example.com>"},
 	}, got)
 
-	got, err = s.renderTemplateLocked("example.com", "welcome", "v2", vars)
+	got, err = s.renderStoredTemplateLocked("example.com", "welcome", "v2", vars)
 	require.NoError(t, err)
 	assert.Equal(t, "<p>Hello Tom &amp; Jerry</p>", got.HTML)
 	assert.Equal(t, "v2", got.Version)
 
-	_, err = s.renderTemplateLocked("example.com", "nope", "", vars)
+	_, err = s.renderStoredTemplateLocked("example.com", "nope", "", vars)
 	assert.True(t, errors.Is(err, errTemplateNotFound), "%v", err)
-	_, err = s.renderTemplateLocked("other.example", "welcome", "", vars)
+	_, err = s.renderStoredTemplateLocked("other.example", "welcome", "", vars)
 	assert.True(t, errors.Is(err, errTemplateNotFound), "templates are per domain: %v", err)
-	_, err = s.renderTemplateLocked("example.com", "welcome", "v9", vars)
+	_, err = s.renderStoredTemplateLocked("example.com", "welcome", "v9", vars)
 	assert.True(t, errors.Is(err, errVersionNotFound), "%v", err)
-	_, err = s.renderTemplateLocked("example.com", "draft", "", vars)
+	_, err = s.renderStoredTemplateLocked("example.com", "draft", "", vars)
 	assert.True(t, errors.Is(err, errNoActiveVersion), "%v", err)
-	_, err = s.renderTemplateLocked("example.com", "welcome", "v3", vars)
+	_, err = s.renderStoredTemplateLocked("example.com", "welcome", "v3", vars)
 	assert.ErrorContains(t, err, `template "welcome" version "v3"`)
 	s.mu.Unlock()
 }
