@@ -47,6 +47,8 @@ type Client struct {
 	Logs            *LogsService            // the event log
 	Domains         *DomainsService         // sending domains and their DNS records
 	Tags            *TagsService            // deprecated upstream: use the Analytics tags API or Metrics
+	DomainWebhooks  *DomainWebhooksService  // a domain's event webhooks (v3 and v4)
+	Templates       *TemplatesService       // a domain's stored templates and their versions
 
 	doer    *doer.Doer
 	baseURL string
@@ -304,6 +306,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Logs = &LogsService{client: c}
 	c.Domains = &DomainsService{client: c}
 	c.Tags = &TagsService{client: c}
+	c.DomainWebhooks = &DomainWebhooksService{client: c}
+	c.Templates = &TemplatesService{client: c}
 	return c, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -256,17 +257,33 @@ func onList[T any](l *suppressionList[T], address string) bool {
 	return ok
 }
 
-// renderTemplateLocked renders the body of a template send m of domain.
-//
-// MERGE HOOK (templates): templates are added to the fake on another
-// branch with a renderer. Look up m.Template on domain (version
-// m.TemplateVersion, the active one when empty), render it with
-// m.TemplateVariables and return the text and HTML (text only with
-// m.TemplateText); return ok false when there is no such template, and the
-// stored message then keeps an empty body, as it does until then.
+// renderTemplateLocked renders the template of send m on domain (version
+// m.TemplateVersion, the active one when empty) with m.TemplateVariables,
+// and returns its HTML, and its text with m.TemplateText. The template's
+// From, Subject and Reply-To apply where the message sets none, as the API
+// does. ok is false when there is no such template or version, or it does
+// not render: the stored message then keeps an empty body.
 func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, ok bool) {
-	_, _ = domain, m
-	return "", "", false
+	r, err := s.renderStoredTemplateLocked(domain, m.Template, m.TemplateVersion, m.TemplateVariables)
+	if err != nil {
+		return "", "", false
+	}
+	if m.From == "" {
+		m.From = r.Headers.From
+	}
+	if m.Subject == "" {
+		m.Subject = r.Headers.Subject
+	}
+	if r.Headers.ReplyTo != "" && m.Headers.Get("Reply-To") == "" {
+		if m.Headers == nil {
+			m.Headers = http.Header{}
+		}
+		m.Headers.Set("Reply-To", r.Headers.ReplyTo)
+	}
+	if m.TemplateText {
+		text = r.Text
+	}
+	return text, r.HTML, true
 }
 
 // acceptLocked stores m, logs an accepted event per recipient and

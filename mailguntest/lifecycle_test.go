@@ -527,3 +527,63 @@ func TestLifecycleTiming(t *testing.T) {
 	_, events = l.sendAndDeliver(t, basic("a@example.org"))
 	assert.Equal(t, []string{"accepted", "delivered"}, names(events))
 }
+
+func TestLifecycleTemplateRendered(t *testing.T) {
+	l := newLifecycle(t)
+	ctx := context.Background()
+	_, err := l.c.Templates.Create(ctx, domain, mailgun.TemplateInput{
+		Name: "Welcome",
+		Version: &mailgun.TemplateVersionInput{
+			Tag:      "v1",
+			Template: `<p>Hello {{name}}!</p>{{#if vip}}<p>VIP</p>{{/if}}<ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>`,
+			Headers:  mailgun.TemplateHeaders{From: "Shop <shop@" + domain + ">", Subject: "Hi {{name}}", ReplyTo: "help@" + domain},
+		},
+	})
+	require.NoError(t, err)
+
+	res := l.send(t, url.Values{
+		"to": {"a@example.org"}, "template": {"welcome"}, "t:text": {"yes"},
+		"t:variables": {`{"name": "Ann <3", "vip": true, "items": ["tea", "cake"]}`},
+	})
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	mime := string(msg.MIME)
+	assert.Contains(t, mime, "<p>Hello Ann &lt;3!</p><p>VIP</p><ul><li>tea</li><li>cake</li></ul>")
+	assert.Contains(t, mime, "Hello Ann <3!", "t:text adds the plain-text rendering")
+	assert.Equal(t, "Shop <shop@"+domain+">", msg.From, "the template's From applies when the message has none")
+	assert.Equal(t, "Hi Ann <3", msg.Subject)
+	assert.Equal(t, "help@"+domain, msg.Headers.Get("Reply-To"))
+
+	// The message's own From and Subject win over the template's.
+	res = l.send(t, url.Values{
+		"from": {"me@" + domain}, "subject": {"Mine"}, "to": {"a@example.org"}, "template": {"welcome"},
+		"t:variables": {`{"name": "Ben"}`},
+	})
+	msg, _ = l.srv.Message(res.ID)
+	assert.Equal(t, "me@"+domain, msg.From)
+	assert.Equal(t, "Mine", msg.Subject)
+	assert.Contains(t, string(msg.MIME), "<p>Hello Ben!</p><ul></ul>")
+}
+
+func TestLifecycleDomainWebhooks(t *testing.T) {
+	l := newLifecycle(t)
+	ctx := context.Background()
+	both := newReceiver(t, l)
+	both.register(t, l, mailgun.WebhookEventDelivered) // account level
+	domainOnly := newReceiver(t, l)
+	_, err := l.c.DomainWebhooks.Create(ctx, domain, mailgun.WebhookEventDelivered, both.URL, domainOnly.URL)
+	require.NoError(t, err)
+	otherDomain := newReceiver(t, l)
+	_, err = l.c.DomainWebhooks.Create(ctx, "other.example.com", mailgun.WebhookEventDelivered, otherDomain.URL)
+	require.NoError(t, err)
+
+	res := l.send(t, basic("a@example.org"))
+	l.clock.Advance(time.Minute)
+	for _, rc := range []*receiver{both, domainOnly} {
+		got := rc.received()
+		require.Len(t, got, 1, "a URL registered for the account and the domain gets the event once")
+		assert.Equal(t, mailgun.EventDelivered, got[0].EventData.Event)
+		assert.Equal(t, res.ID, "<"+got[0].EventData.Message.Headers.MessageID+">")
+	}
+	assert.Empty(t, otherDomain.received(), "another domain's webhooks are not called")
+}

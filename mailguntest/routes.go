@@ -16,6 +16,9 @@ type state struct {
 	messages  messagesState
 	domains   domainsState
 	tags      tagsState
+
+	domainWebhooks domainWebhooksState // v3 and v4 domain webhooks share it
+	templates      templatesState
 }
 
 // routes registers every endpoint, initialises each resource's state, and
@@ -39,6 +42,8 @@ func (s *Server) routes() http.Handler {
 	s.messageRoutes(mux, domains)
 	s.domainRoutes(mux, domains)
 	s.tagRoutes(mux)
+	s.domainWebhookRoutes(mux, domains)
+	s.templateRoutes(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v3/domains/") {
 			domains.ServeHTTP(w, r)
