@@ -238,7 +238,10 @@ func TestAllowlistEntryDecode(t *testing.T) {
 	assert.Equal(t, time.Date(2025, 12, 11, 1, 49, 40, 5e8, time.UTC), e.CreatedAt, "the ISO 8601 form of the JS SDK's fixture")
 	require.NoError(t, json.Unmarshal([]byte(`{"value":"x.io","createdAt":null}`), &e))
 	assert.True(t, e.CreatedAt.IsZero())
-	assert.Error(t, json.Unmarshal([]byte(`{"createdAt":"soon"}`), &e))
+	// A date that does not parse is dropped, not fatal; a non-object is an error.
+	require.NoError(t, json.Unmarshal([]byte(`{"value":"x.io","createdAt":"soon"}`), &e))
+	assert.Equal(t, mailgun.AllowlistEntry{Value: "x.io"}, e)
+	assert.Error(t, json.Unmarshal([]byte(`["x.io"]`), &e))
 	// created_at is the bounce spelling; the allowlist uses createdAt.
 	require.NoError(t, json.Unmarshal([]byte(`{"created_at":"Thu, 11 Dec 2025 01:49:40 UTC"}`), &e))
 	assert.True(t, e.CreatedAt.IsZero())

@@ -413,15 +413,23 @@ func TestBounceDecode(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+	// A field of an unexpected type is dropped (left zero); the others stay.
 	for _, in := range []string{
-		`{"code":true}`,
-		`{"code":{}}`,
-		`{"created_at":"yesterday"}`,
-		`{"created_at":1700000000}`,
-		`{"address":5}`,
-		`[]`,
+		`{"address":"a@x","code":true}`,
+		`{"address":"a@x","code":{}}`,
+		`{"address":"a@x","created_at":"yesterday"}`,
+		`{"address":"a@x","created_at":1700000000}`,
+		`{"address":"a@x","error":["x"]}`,
 	} {
 		var b mailgun.Bounce
+		require.NoError(t, json.Unmarshal([]byte(in), &b), in)
+		assert.Equal(t, mailgun.Bounce{Address: "a@x"}, b, in)
+	}
+	var b mailgun.Bounce
+	require.NoError(t, json.Unmarshal([]byte(`{"address":5,"code":"550"}`), &b))
+	assert.Equal(t, mailgun.Bounce{Code: "550"}, b)
+	// Only what is not an object is an error.
+	for _, in := range []string{`[]`, `"a@x"`, `{"address":`} {
 		assert.Error(t, json.Unmarshal([]byte(in), &b), in)
 	}
 }
