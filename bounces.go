@@ -85,13 +85,7 @@ func (in BounceInput) address() string { return in.Address }
 
 // form is the record as the form of Add carries it; empty fields are left out.
 func (r bounceRecord) form() url.Values {
-	form := url.Values{"address": {r.Address}}
-	for k, v := range map[string]string{"code": r.Code, "error": r.Error, "created_at": r.CreatedAt} {
-		if v != "" {
-			form.Set(k, v)
-		}
-	}
-	return form
+	return suppressionForm("address", r.Address, "code", r.Code, "error", r.Error, "created_at", r.CreatedAt)
 }
 
 func (s *BouncesService) list() suppressionList[bounceWire, Bounce] {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"iter"
-	"net/url"
 	"time"
 
 	"github.com/mgkit/mailgun/internal/doer"
@@ -96,11 +95,7 @@ func (s *ComplaintsService) Get(ctx context.Context, domain, address string) (*C
 // or when the connection failed before sending.
 func (s *ComplaintsService) Add(ctx context.Context, domain string, in ComplaintInput) error {
 	rec := in.record()
-	form := url.Values{"address": {rec.Address}}
-	if rec.CreatedAt != "" {
-		form.Set("created_at", rec.CreatedAt)
-	}
-	return s.list().add(ctx, domain, in.Address, doer.Form(form))
+	return s.list().add(ctx, domain, in.Address, doer.Form(suppressionForm("address", rec.Address, "created_at", rec.CreatedAt)))
 }
 
 // AddMany puts records on the complaint list as JSON batches of at most
@@ -120,12 +115,10 @@ func (s *ComplaintsService) AddMany(ctx context.Context, domain string, records 
 // so rows appear later and bad rows are not reported. A nil reader is an
 // invalid argument.
 //
-// Import is retried (on 420/429, or when the connection failed before
-// sending) only if the body can be sent again: csv is an io.Seeker, such
-// as an *os.File, which is rewound once the failed attempt has stopped
-// reading it; or no byte of it had been read and no read was pending when
-// the server answered. Otherwise the first error is returned, never a
-// retry that could send a truncated file.
+// Retries follow BouncesService.Import: the upload is repeated (after
+// 420/429, or a connection that failed before sending) only when csv can
+// be sent whole again, as an io.Seeker (an *os.File) or a reader not yet
+// read from.
 func (s *ComplaintsService) Import(ctx context.Context, domain string, csv io.Reader) error {
 	return s.list().importCSV(ctx, domain, csv)
 }

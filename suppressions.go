@@ -318,6 +318,19 @@ func suppressionDate(t time.Time) string {
 	return timefmt.FormatRFC2822(t)
 }
 
+// suppressionForm builds the form of a one-record add from name, value
+// pairs. The first pair (the address) is always sent; a later pair with an
+// empty value is left out, so the API applies its default.
+func suppressionForm(pairs ...string) url.Values {
+	form := url.Values{pairs[0]: {pairs[1]}}
+	for i := 2; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			form.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return form
+}
+
 // decodeRecord decodes one record as the API sends it through its wire
 // type, for the UnmarshalJSON methods of the public record types.
 func decodeRecord[W interface{ value() T }, T any](data []byte, dst *T) error {

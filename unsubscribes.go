@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"net/url"
 	"slices"
 	"time"
 
@@ -45,12 +44,7 @@ func (u *Unsubscribe) UnmarshalJSON(data []byte) error { return decodeRecord[uns
 // mail (AllTags), or one of tags is among u.Tags. A message without tags
 // is stopped only by AllTags.
 func (u *Unsubscribe) Blocks(tags ...string) bool {
-	for _, t := range u.Tags {
-		if t == AllTags || slices.Contains(tags, t) {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(u.Tags, AllTags) || slices.ContainsFunc(tags, func(t string) bool { return slices.Contains(u.Tags, t) })
 }
 
 type unsubscribeWire struct {
@@ -151,10 +145,7 @@ func (s *UnsubscribesService) Add(ctx context.Context, domain string, in Unsubsc
 		}
 		return s.list().add(ctx, domain, in.Address, body)
 	}
-	form := url.Values{"address": {rec.Address}, "tag": rec.Tags}
-	if rec.CreatedAt != "" {
-		form.Set("created_at", rec.CreatedAt)
-	}
+	form := suppressionForm("address", rec.Address, "tag", rec.Tags[0], "created_at", rec.CreatedAt)
 	return s.list().add(ctx, domain, in.Address, doer.Form(form))
 }
 
@@ -180,12 +171,10 @@ func (s *UnsubscribesService) AddMany(ctx context.Context, domain string, record
 // at most 25 MB; the API processes it after answering, so rows appear later
 // and bad rows are not reported. A nil reader is an invalid argument.
 //
-// Import is retried (on 420/429, or when the connection failed before
-// sending) only if the body can be sent again: csv is an io.Seeker, such
-// as an *os.File, which is rewound once the failed attempt has stopped
-// reading it; or no byte of it had been read and no read was pending when
-// the server answered. Otherwise the first error is returned, never a
-// retry that could send a truncated file.
+// Retries follow BouncesService.Import: the upload is repeated (after
+// 420/429, or a connection that failed before sending) only when csv can
+// be sent whole again, as an io.Seeker (an *os.File) or a reader not yet
+// read from.
 func (s *UnsubscribesService) Import(ctx context.Context, domain string, csv io.Reader) error {
 	return s.list().importCSV(ctx, domain, csv)
 }

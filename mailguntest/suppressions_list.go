@@ -335,5 +335,8 @@ func suppressionTime(t time.Time) string { return t.UTC().Format(time.RFC1123) }
 
 // validSuppressionAddress is the fake's notion of an email address.
 func validSuppressionAddress(s string) bool {
-	return strings.TrimSpace(s) != "" && strings.Contains(s, "@")
+	return !blank(s) && strings.Contains(s, "@")
 }
+
+// blank reports whether s is empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
