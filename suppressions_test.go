@@ -112,12 +112,14 @@ func newSuppressionAPI[T any](name, csvHeader string, svc func(*mailgun.Client) 
 			}
 			return key(*v), nil
 		},
-		importCSV: func(ctx context.Context, c *mailgun.Client, d string, r io.Reader) error { return svc(c).Import(ctx, d, r) },
-		remove:    func(ctx context.Context, c *mailgun.Client, d, k string) error { return svc(c).Delete(ctx, d, k) },
-		clear:     func(ctx context.Context, c *mailgun.Client, d string) error { return svc(c).DeleteAll(ctx, d) },
-		seed:      func(srv *mailguntest.Server, d string, k ...string) { seed(srv, d, k) },
-		stored:    func(srv *mailguntest.Server, d string) []string { return keys(stored(srv, d)) },
-		item:      item,
+		importCSV: func(ctx context.Context, c *mailgun.Client, d string, r io.Reader) error {
+			return svc(c).Import(ctx, d, r)
+		},
+		remove: func(ctx context.Context, c *mailgun.Client, d, k string) error { return svc(c).Delete(ctx, d, k) },
+		clear:  func(ctx context.Context, c *mailgun.Client, d string) error { return svc(c).DeleteAll(ctx, d) },
+		seed:   func(srv *mailguntest.Server, d string, k ...string) { seed(srv, d, k) },
+		stored: func(srv *mailguntest.Server, d string) []string { return keys(stored(srv, d)) },
+		item:   item,
 		decode: func(b []byte) (map[string]any, error) {
 			var v T
 			if err := json.Unmarshal(b, &v); err != nil {
@@ -203,7 +205,9 @@ var (
 			seedOf((*mailguntest.Server).AddAllowlist, func(k string) mailgun.AllowlistEntry { return mailgun.AllowlistEntry{Value: k} }),
 			(*mailguntest.Server).Allowlist,
 			map[string]any{"value": "a@x.io", "reason": "QA", "type": "address", "createdAt": "Thu, 11 Dec 2025 01:49:40 UTC"})
-		a.add = func(ctx context.Context, c *mailgun.Client, d, k string) error { return c.Allowlist.AddAddress(ctx, d, k, "") }
+		a.add = func(ctx context.Context, c *mailgun.Client, d, k string) error {
+			return c.Allowlist.AddAddress(ctx, d, k, "")
+		}
 		return a
 	}()
 
