@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mgkit/mailgun"
+	"github.com/mgkit/mailgun/internal/contracttest"
 	"github.com/mgkit/mailgun/mailguntest"
 )
 
@@ -227,160 +228,152 @@ func suppressionKeys(n int) []string {
 
 func TestSuppressionListsFakeRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			srv, c := newFake(t)
-			for _, tc := range []struct{ key, escaped string }{
-				{"bob+news@example.com", "bob%2Bnews%40example.com"},
-				{"a/b@example.com", "a%2Fb%40example.com"},
-				{"100%@example.com", "100%25%40example.com"},
-				{"first last@example.com", "first%20last%40example.com"},
-				{"josé@exämple.com", "jos%C3%A9%40ex%C3%A4mple.com"},
-				{"?#&=@example.com", "%3F%23%26%3D%40example.com"},
-				{"..@example.com", "..%40example.com"},
-			} {
-				srv.ResetRequests()
-				require.NoError(t, a.add(ctx, c, "example.com", tc.key), tc.key)
-				got, err := a.get(ctx, c, "example.com", tc.key)
-				require.NoError(t, err, tc.key)
-				assert.Equal(t, tc.key, got)
-				var listed []string
-				for k, err := range a.list(ctx, c, "example.com", nil) {
-					require.NoError(t, err)
-					listed = append(listed, k)
-				}
-				assert.Equal(t, []string{tc.key}, listed)
-				assert.Equal(t, []string{tc.key}, a.stored(srv, "example.com"))
-
-				require.NoError(t, a.remove(ctx, c, "example.com", tc.key))
-				_, err = a.get(ctx, c, "example.com", tc.key)
-				require.ErrorIs(t, err, mailgun.ErrNotFound)
-				require.ErrorIs(t, a.remove(ctx, c, "example.com", tc.key), mailgun.ErrNotFound)
-
-				var paths []string
-				for _, r := range srv.Requests() {
-					if r.Method != http.MethodPost && r.RawQuery == "" {
-						paths = append(paths, r.Method+" "+r.Path)
-					}
-				}
-				want := "/v3/example.com/" + a.name + "/" + tc.escaped
-				assert.Equal(t, []string{"GET " + want, "DELETE " + want, "GET " + want, "DELETE " + want}, paths)
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		srv, c := newFake(t)
+		for _, tc := range []struct{ key, escaped string }{
+			{"bob+news@example.com", "bob%2Bnews%40example.com"},
+			{"a/b@example.com", "a%2Fb%40example.com"},
+			{"100%@example.com", "100%25%40example.com"},
+			{"first last@example.com", "first%20last%40example.com"},
+			{"josé@exämple.com", "jos%C3%A9%40ex%C3%A4mple.com"},
+			{"?#&=@example.com", "%3F%23%26%3D%40example.com"},
+			{"..@example.com", "..%40example.com"},
+		} {
+			srv.ResetRequests()
+			require.NoError(t, a.add(ctx, c, "example.com", tc.key), tc.key)
+			got, err := a.get(ctx, c, "example.com", tc.key)
+			require.NoError(t, err, tc.key)
+			assert.Equal(t, tc.key, got)
+			var listed []string
+			for k, err := range a.list(ctx, c, "example.com", nil) {
+				require.NoError(t, err)
+				listed = append(listed, k)
 			}
-		})
-	}
+			assert.Equal(t, []string{tc.key}, listed)
+			assert.Equal(t, []string{tc.key}, a.stored(srv, "example.com"))
+
+			require.NoError(t, a.remove(ctx, c, "example.com", tc.key))
+			_, err = a.get(ctx, c, "example.com", tc.key)
+			require.ErrorIs(t, err, mailgun.ErrNotFound)
+			require.ErrorIs(t, a.remove(ctx, c, "example.com", tc.key), mailgun.ErrNotFound)
+
+			var paths []string
+			for _, r := range srv.Requests() {
+				if r.Method != http.MethodPost && r.RawQuery == "" {
+					paths = append(paths, r.Method+" "+r.Path)
+				}
+			}
+			want := "/v3/example.com/" + a.name + "/" + tc.escaped
+			assert.Equal(t, []string{"GET " + want, "DELETE " + want, "GET " + want, "DELETE " + want}, paths)
+		}
+	})
 }
 
 func TestSuppressionListsFakeDeleteAllAndImport(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			srv, c := newFake(t)
-			csv := a.csvHeader + "\n" + "b@x.io" + strings.Repeat(",", strings.Count(a.csvHeader, ",")) + "\na@x.io\n"
-			require.NoError(t, a.importCSV(ctx, c, "example.com", strings.NewReader(csv)))
-			assert.Equal(t, []string{"a@x.io", "b@x.io"}, a.stored(srv, "example.com"), "the fake imports before it answers")
-			a.seed(srv, "other.example", "c@x.io")
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		srv, c := newFake(t)
+		csv := a.csvHeader + "\n" + "b@x.io" + strings.Repeat(",", strings.Count(a.csvHeader, ",")) + "\na@x.io\n"
+		require.NoError(t, a.importCSV(ctx, c, "example.com", strings.NewReader(csv)))
+		assert.Equal(t, []string{"a@x.io", "b@x.io"}, a.stored(srv, "example.com"), "the fake imports before it answers")
+		a.seed(srv, "other.example", "c@x.io")
 
-			require.NoError(t, a.clear(ctx, c, "example.com"))
-			assert.Empty(t, a.stored(srv, "example.com"))
-			assert.Equal(t, []string{"c@x.io"}, a.stored(srv, "other.example"), "lists are per domain")
-			require.NoError(t, a.clear(ctx, c, "example.com"), "an empty list is not an error")
-			require.NoError(t, a.clear(ctx, c, "never-seen.example"))
+		require.NoError(t, a.clear(ctx, c, "example.com"))
+		assert.Empty(t, a.stored(srv, "example.com"))
+		assert.Equal(t, []string{"c@x.io"}, a.stored(srv, "other.example"), "lists are per domain")
+		require.NoError(t, a.clear(ctx, c, "example.com"), "an empty list is not an error")
+		require.NoError(t, a.clear(ctx, c, "never-seen.example"))
 
-			err := a.importCSV(ctx, c, "example.com", strings.NewReader("nonsense,columns\nx,y\n"))
-			var apiErr *mailgun.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
-			assert.Equal(t, "while reading csv header", apiErr.Message)
-		})
-	}
+		err := a.importCSV(ctx, c, "example.com", strings.NewReader("nonsense,columns\nx,y\n"))
+		var apiErr *mailgun.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+		assert.Equal(t, "while reading csv header", apiErr.Message)
+	})
 }
 
 func TestSuppressionListsFakePaging(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			srv, c := newFake(t)
-			want := suppressionKeys(25)
-			seed := slices.Clone(want)
-			slices.Reverse(seed) // the list is by key, not by insertion
-			a.seed(srv, "example.com", seed...)
-			a.seed(srv, "example.com", "admin@x.io")
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		srv, c := newFake(t)
+		want := suppressionKeys(25)
+		seed := slices.Clone(want)
+		slices.Reverse(seed) // the list is by key, not by insertion
+		a.seed(srv, "example.com", seed...)
+		a.seed(srv, "example.com", "admin@x.io")
 
-			// Pages of 10 with a prefix: 10, 10, 5, then an empty last page.
-			opts := &mailgun.ListOptions{Limit: 10, Term: "u"}
-			var got []string
-			var sizes []int
-			for {
-				keys, next, err := a.page(ctx, c, "example.com", opts)
-				require.NoError(t, err)
-				sizes = append(sizes, len(keys))
-				got = append(got, keys...)
-				if next == "" {
-					break
-				}
-				assert.True(t, strings.HasPrefix(next, "/v3/example.com/"+a.name+"?"), next)
-				opts = &mailgun.ListOptions{Cursor: next}
-			}
-			assert.Equal(t, []int{10, 10, 5, 0}, sizes)
-			assert.Equal(t, want, got)
-
-			// A cursor outlives its client.
-			first, next, err := a.page(ctx, c, "example.com", &mailgun.ListOptions{Limit: 3})
+		// Pages of 10 with a prefix: 10, 10, 5, then an empty last page.
+		opts := &mailgun.ListOptions{Limit: 10, Term: "u"}
+		var got []string
+		var sizes []int
+		for {
+			keys, next, err := a.page(ctx, c, "example.com", opts)
 			require.NoError(t, err)
-			assert.Equal(t, "admin@x.io", first[0])
-			var rest []string
-			for k, err := range a.list(ctx, srv.Client(), "example.com", &mailgun.ListOptions{Cursor: next}) {
-				require.NoError(t, err)
-				rest = append(rest, k)
+			sizes = append(sizes, len(keys))
+			got = append(got, keys...)
+			if next == "" {
+				break
 			}
-			assert.Equal(t, want[2:], rest)
+			assert.True(t, strings.HasPrefix(next, "/v3/example.com/"+a.name+"?"), next)
+			opts = &mailgun.ListOptions{Cursor: next}
+		}
+		assert.Equal(t, []int{10, 10, 5, 0}, sizes)
+		assert.Equal(t, want, got)
 
-			// Breaking out of the loop stops fetching.
-			srv.ResetRequests()
-			n := 0
-			for _, err := range a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: 5}) {
-				require.NoError(t, err)
-				if n++; n == 7 {
-					break
-				}
+		// A cursor outlives its client.
+		first, next, err := a.page(ctx, c, "example.com", &mailgun.ListOptions{Limit: 3})
+		require.NoError(t, err)
+		assert.Equal(t, "admin@x.io", first[0])
+		var rest []string
+		for k, err := range a.list(ctx, srv.Client(), "example.com", &mailgun.ListOptions{Cursor: next}) {
+			require.NoError(t, err)
+			rest = append(rest, k)
+		}
+		assert.Equal(t, want[2:], rest)
+
+		// Breaking out of the loop stops fetching.
+		srv.ResetRequests()
+		n := 0
+		for _, err := range a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: 5}) {
+			require.NoError(t, err)
+			if n++; n == 7 {
+				break
 			}
-			assert.Len(t, srv.Requests(), 2)
-		})
-	}
+		}
+		assert.Len(t, srv.Requests(), 2)
+	})
 }
 
 func TestSuppressionListsCursorRejection(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			cursors := []string{
-				"/v3/other.example/" + a.name + "?page=next&address=a%40x.io&limit=100&term=",
-				"/v3/example.com/" + a.name + "/import?page=next&address=a%40x.io",
-				"/v3/example.com/" + a.name + "/a%40x.io",
-				"/v3/example.com?page=next",
-				"https://evil.example/v3/example.com/" + a.name + "?page=next",
-				"//evil.example/v3/example.com/" + a.name,
-				"/v3/example.com/" + a.name + "/../events",
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		c, m := newMockClient(t)
+		cursors := []string{
+			"/v3/other.example/" + a.name + "?page=next&address=a%40x.io&limit=100&term=",
+			"/v3/example.com/" + a.name + "/import?page=next&address=a%40x.io",
+			"/v3/example.com/" + a.name + "/a%40x.io",
+			"/v3/example.com?page=next",
+			"https://evil.example/v3/example.com/" + a.name + "?page=next",
+			"//evil.example/v3/example.com/" + a.name,
+			"/v3/example.com/" + a.name + "/../events",
+		}
+		for _, b := range suppressionAPIs {
+			if b.name != a.name {
+				cursors = append(cursors, "/v3/example.com/"+b.name+"?page=next&address=a%40x.io&limit=100&term=")
 			}
-			for _, b := range suppressionAPIs {
-				if b.name != a.name {
-					cursors = append(cursors, "/v3/example.com/"+b.name+"?page=next&address=a%40x.io&limit=100&term=")
-				}
+		}
+		for _, cur := range cursors {
+			_, _, err := a.page(ctx, c, "example.com", &mailgun.ListOptions{Cursor: cur})
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "ListPage %s", cur)
+			n := 0
+			for _, err := range a.list(ctx, c, "example.com", &mailgun.ListOptions{Cursor: cur}) {
+				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "List %s", cur)
+				n++
 			}
-			for _, cur := range cursors {
-				_, _, err := a.page(ctx, c, "example.com", &mailgun.ListOptions{Cursor: cur})
-				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "ListPage %s", cur)
-				n := 0
-				for _, err := range a.list(ctx, c, "example.com", &mailgun.ListOptions{Cursor: cur}) {
-					assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "List %s", cur)
-					n++
-				}
-				assert.Equal(t, 1, n)
-			}
-			assert.Empty(t, m.sent(), "nothing is sent with a foreign cursor")
-		})
-	}
+			assert.Equal(t, 1, n)
+		}
+		assert.Empty(t, m.sent(), "nothing is sent with a foreign cursor")
+	})
 }
 
 // TestSuppressionListsForeignNextLink: List follows only the links
@@ -432,24 +425,22 @@ func suppressionBatches(t *testing.T, srv *mailguntest.Server) []int {
 
 func TestSuppressionListsAddManySplits(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range batchAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			srv, c := newFake(t)
-			keys := suppressionKeys(2500)
-			require.NoError(t, a.addMany(ctx, c, "example.com", keys))
-			assert.Equal(t, []int{999, 999, 502}, suppressionBatches(t, srv))
-			assert.Equal(t, keys, a.stored(srv, "example.com"))
-			reqs := srv.Requests()
-			assert.Contains(t, string(reqs[0].Body), `"u0998@x.io"`, "in order")
-			assert.Contains(t, string(reqs[1].Body), `"u0999@x.io"`)
-			assert.Contains(t, string(reqs[2].Body), `"u2499@x.io"`)
+	eachList(t, batchAPIs, func(t *testing.T, a suppressionAPI) {
+		srv, c := newFake(t)
+		keys := suppressionKeys(2500)
+		require.NoError(t, a.addMany(ctx, c, "example.com", keys))
+		assert.Equal(t, []int{999, 999, 502}, suppressionBatches(t, srv))
+		assert.Equal(t, keys, a.stored(srv, "example.com"))
+		reqs := srv.Requests()
+		assert.Contains(t, string(reqs[0].Body), `"u0998@x.io"`, "in order")
+		assert.Contains(t, string(reqs[1].Body), `"u0999@x.io"`)
+		assert.Contains(t, string(reqs[2].Body), `"u2499@x.io"`)
 
-			// Exactly one batch.
-			srv.ResetRequests()
-			require.NoError(t, a.addMany(ctx, c, "one.example", keys[:a.batchSize]))
-			assert.Equal(t, []int{999}, suppressionBatches(t, srv))
-		})
-	}
+		// Exactly one batch.
+		srv.ResetRequests()
+		require.NoError(t, a.addMany(ctx, c, "one.example", keys[:a.batchSize]))
+		assert.Equal(t, []int{999}, suppressionBatches(t, srv))
+	})
 }
 
 // failingTransport passes the first request through and answers the
@@ -618,83 +609,79 @@ func (s *streamedCSV) Read(p []byte) (int, error) {
 }
 
 func TestSuppressionListsImportStreams(t *testing.T) {
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			// Not newFake: its contract check reads the body whole first.
-			srv := mailguntest.NewServer(t)
-			src := &streamedCSV{
-				header:  a.csvHeader,
-				columns: strings.Count(a.csvHeader, ",") + 1,
-				rows:    5000,
-				stored:  func() int { return len(a.stored(srv, "example.com")) },
-			}
-			require.NoError(t, a.importCSV(context.Background(), srv.Client(), "example.com", src))
-			assert.True(t, src.waited)
-			assert.Len(t, a.stored(srv, "example.com"), 5000)
-			assert.Len(t, srv.Requests(), 1)
-		})
-	}
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		// Not newFake: its contract check reads the body whole first.
+		srv := mailguntest.NewServer(t)
+		src := &streamedCSV{
+			header:  a.csvHeader,
+			columns: strings.Count(a.csvHeader, ",") + 1,
+			rows:    5000,
+			stored:  func() int { return len(a.stored(srv, "example.com")) },
+		}
+		require.NoError(t, a.importCSV(context.Background(), srv.Client(), "example.com", src))
+		assert.True(t, src.waited)
+		assert.Len(t, a.stored(srv, "example.com"), 5000)
+		assert.Len(t, srv.Requests(), 1)
+	})
 }
 
 func TestSuppressionListsInvalidArguments(t *testing.T) {
 	ctx := context.Background()
-	for _, a := range suppressionAPIs {
-		t.Run(a.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			r := strings.NewReader(a.csvHeader + "\n")
-			first := func(seq iter.Seq2[string, error]) error {
-				for _, err := range seq {
-					return err
-				}
-				return errors.New("no error yielded")
-			}
-			page := func(domain string, o *mailgun.ListOptions) error {
-				_, _, err := a.page(ctx, c, domain, o)
+	eachList(t, suppressionAPIs, func(t *testing.T, a suppressionAPI) {
+		c, m := newMockClient(t)
+		r := strings.NewReader(a.csvHeader + "\n")
+		first := func(seq iter.Seq2[string, error]) error {
+			for _, err := range seq {
 				return err
 			}
-			get := func(domain, key string) error {
-				_, err := a.get(ctx, c, domain, key)
-				return err
-			}
-			errs := map[string]error{
-				"List empty domain":       first(a.list(ctx, c, "", nil)),
-				"List limit negative":     first(a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: -1})),
-				"List limit 1001":         first(a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: 1001})),
-				"ListPage blank domain":   page(" ", nil),
-				"ListPage limit 5000":     page("example.com", &mailgun.ListOptions{Limit: 5000}),
-				"Get empty domain":        get("", "bob@example.com"),
-				"Get empty key":           get("example.com", ""),
-				"Get blank key":           get("example.com", "  "),
-				"Add empty domain":        a.add(ctx, c, "", "bob@example.com"),
-				"Add empty key":           a.add(ctx, c, "example.com", ""),
-				"Add address without @":   a.add(ctx, c, "example.com", "bob"),
-				"Import empty domain":     a.importCSV(ctx, c, "", r),
-				"Import nil reader":       a.importCSV(ctx, c, "example.com", nil),
-				"Delete empty domain":     a.remove(ctx, c, "", "bob@example.com"),
-				"Delete empty key":        a.remove(ctx, c, "example.com", ""),
-				"Delete dot key":          a.remove(ctx, c, "example.com", ".."),
-				"DeleteAll empty domain":  a.clear(ctx, c, ""),
-				"DeleteAll domain is dot": a.clear(ctx, c, "."),
-			}
-			if a.addMany != nil {
-				keys := suppressionKeys(1500)
-				keys[1200] = "not-an-address"
-				errs["Get address without @"] = get("example.com", "bob")
-				errs["Delete address without @"] = a.remove(ctx, c, "example.com", "bob")
-				errs["AddMany empty domain"] = a.addMany(ctx, c, "", []string{"bob@example.com"})
-				errs["AddMany nil"] = a.addMany(ctx, c, "example.com", nil)
-				errs["AddMany bad record in batch 2"] = a.addMany(ctx, c, "example.com", keys)
-				errs["AddMany blank record"] = a.addMany(ctx, c, "example.com", []string{"a@x.io", " "})
-			}
-			for name, err := range errs {
-				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, name)
-			}
-			var batchErr *mailgun.BatchError
-			assert.False(t, errors.As(errs["AddMany bad record in batch 2"], &batchErr), "checked before anything is sent")
-			assert.Empty(t, m.sent(), "nothing is sent on bad input")
-			assert.Equal(t, len(a.csvHeader)+1, r.Len(), "the CSV was not read")
-		})
-	}
+			return errors.New("no error yielded")
+		}
+		page := func(domain string, o *mailgun.ListOptions) error {
+			_, _, err := a.page(ctx, c, domain, o)
+			return err
+		}
+		get := func(domain, key string) error {
+			_, err := a.get(ctx, c, domain, key)
+			return err
+		}
+		errs := map[string]error{
+			"List empty domain":       first(a.list(ctx, c, "", nil)),
+			"List limit negative":     first(a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: -1})),
+			"List limit 1001":         first(a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: 1001})),
+			"ListPage blank domain":   page(" ", nil),
+			"ListPage limit 5000":     page("example.com", &mailgun.ListOptions{Limit: 5000}),
+			"Get empty domain":        get("", "bob@example.com"),
+			"Get empty key":           get("example.com", ""),
+			"Get blank key":           get("example.com", "  "),
+			"Add empty domain":        a.add(ctx, c, "", "bob@example.com"),
+			"Add empty key":           a.add(ctx, c, "example.com", ""),
+			"Add address without @":   a.add(ctx, c, "example.com", "bob"),
+			"Import empty domain":     a.importCSV(ctx, c, "", r),
+			"Import nil reader":       a.importCSV(ctx, c, "example.com", nil),
+			"Delete empty domain":     a.remove(ctx, c, "", "bob@example.com"),
+			"Delete empty key":        a.remove(ctx, c, "example.com", ""),
+			"Delete dot key":          a.remove(ctx, c, "example.com", ".."),
+			"DeleteAll empty domain":  a.clear(ctx, c, ""),
+			"DeleteAll domain is dot": a.clear(ctx, c, "."),
+		}
+		if a.addMany != nil {
+			keys := suppressionKeys(1500)
+			keys[1200] = "not-an-address"
+			errs["Get address without @"] = get("example.com", "bob")
+			errs["Delete address without @"] = a.remove(ctx, c, "example.com", "bob")
+			errs["AddMany empty domain"] = a.addMany(ctx, c, "", []string{"bob@example.com"})
+			errs["AddMany nil"] = a.addMany(ctx, c, "example.com", nil)
+			errs["AddMany bad record in batch 2"] = a.addMany(ctx, c, "example.com", keys)
+			errs["AddMany blank record"] = a.addMany(ctx, c, "example.com", []string{"a@x.io", " "})
+		}
+		for name, err := range errs {
+			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, name)
+		}
+		var batchErr *mailgun.BatchError
+		assert.False(t, errors.As(errs["AddMany bad record in batch 2"], &batchErr), "checked before anything is sent")
+		assert.Empty(t, m.sent(), "nothing is sent on bad input")
+		assert.Equal(t, len(a.csvHeader)+1, r.Len(), "the CSV was not read")
+	})
 }
 
 // suppressionMistypes are values of an unexpected type for a field.
@@ -853,5 +840,152 @@ func TestSuppressionListsBadResponses(t *testing.T) {
 			m.RegisterResponder(http.MethodDelete, base, httpmock.NewBytesResponder(http.StatusNoContent, nil))
 			assert.NoError(t, a.clear(ctx, c, "example.com"))
 		})
+	}
+}
+
+// suppressionExample is one documented body under testdata/examples/<dir>:
+// the request it answers, and the call that gets it.
+type suppressionExample struct {
+	name, method, path string
+	status             int
+	call               func(c *mailgun.Client) (any, error)
+	want               any   // what call returns; nil: only success is checked
+	sentinel           error // the error the body stands for; nil: a success
+}
+
+// checkSuppressionExamples checks that every documented body passes the
+// contract and comes out of its call as the value or the error it stands
+// for (an *APIError keeps the body's message). requests names the request
+// examples checked elsewhere; every JSON file of dir must be covered.
+func checkSuppressionExamples(t *testing.T, dir string, requests []string, cases []suppressionExample) {
+	t.Helper()
+	k := contracttest.Load(t)
+	covered := slices.Clone(requests)
+	for _, tc := range cases {
+		covered = append(covered, tc.name)
+		t.Run(tc.name, func(t *testing.T) {
+			body := fixture(t, "examples/"+dir+"/"+tc.name)
+			require.NoError(t, k.CheckExample(tc.method, tc.path, tc.status, "application/json", body))
+			c, m := newMockClient(t)
+			m.respond(tc.method, "https://api.mailgun.net"+tc.path, tc.status, body)
+			got, err := tc.call(c)
+			assert.Len(t, m.sent(), 1)
+			if tc.sentinel == nil {
+				require.NoError(t, err)
+				if tc.want != nil {
+					assert.Equal(t, tc.want, got)
+				}
+				return
+			}
+			require.ErrorIs(t, err, tc.sentinel)
+			var apiErr *mailgun.APIError
+			if errors.As(err, &apiErr) {
+				var doc struct{ Message string }
+				require.NoError(t, json.Unmarshal(body, &doc))
+				assert.Equal(t, doc.Message, apiErr.Message)
+				assert.Equal(t, tc.status, apiErr.StatusCode)
+			}
+		})
+	}
+	suppressionCoverExamples(t, dir, covered)
+}
+
+// noValue adapts a call that returns only an error.
+func noValue(err error) (any, error) { return nil, err }
+
+// inUTC returns p's items with their times in UTC, so that decoded values
+// compare equal whatever zone name the body used.
+func inUTC[T any](items []T, at func(*T) *time.Time) []T {
+	for i := range items {
+		*at(&items[i]) = at(&items[i]).UTC()
+	}
+	return items
+}
+
+// TestSuppressionListsWire checks the exact requests of the calls every
+// list shares (the adds, which differ, are tested per list).
+func TestSuppressionListsWire(t *testing.T) {
+	ctx := context.Background()
+	for _, a := range suppressionAPIs {
+		base := "https://api.mailgun.net/v3/example.com/" + a.name
+		path := "/v3/example.com/" + a.name
+		item, err := json.Marshal(a.item)
+		require.NoError(t, err)
+		t.Run(a.name+" List", func(t *testing.T) {
+			c, m := newMockClient(t)
+			suppressionRespondSeq(m, http.MethodGet, base,
+				fmt.Appendf(nil, `{"items":[%s],"paging":{"next":"%s?page=next&address=a%%40x.io&limit=2&term=a%%2Bb"}}`, item, base),
+				[]byte(`{"items":[],"paging":{}}`))
+			n := 0
+			for _, err := range a.list(ctx, c, "example.com", &mailgun.ListOptions{Limit: 2, Term: "a+b"}) {
+				require.NoError(t, err)
+				n++
+			}
+			assert.Equal(t, 1, n)
+			sent := m.sent()
+			require.Len(t, sent, 2)
+			assert.Equal(t, http.MethodGet, sent[0].Method)
+			assert.Equal(t, path+"?limit=2&term=a%2Bb", sent[0].RequestURI)
+			assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
+			assert.Empty(t, sent[0].Header.Get("Content-Type"))
+			assert.Empty(t, sent[0].Body)
+			assert.Equal(t, path+"?page=next&address=a%40x.io&limit=2&term=a%2Bb", sent[1].RequestURI, "the link, verbatim")
+		})
+		t.Run(a.name+" ListPage", func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodGet, base, 200, []byte(`{"items":[],"paging":{}}`))
+			_, _, err := a.page(ctx, c, "example.com", nil)
+			require.NoError(t, err)
+			cursor := path + "?page=next&address=bob%2Bnews%40example.com&limit=100&term="
+			_, next, err := a.page(ctx, c, "example.com", &mailgun.ListOptions{Cursor: cursor, Limit: 5, Term: "x"})
+			require.NoError(t, err)
+			assert.Empty(t, next)
+			sent := m.sent()
+			require.Len(t, sent, 2)
+			assert.Equal(t, path+"?limit=100", sent[0].RequestURI, "the default limit")
+			assert.Equal(t, cursor, sent[1].RequestURI, "Limit and Term are carried by the cursor")
+		})
+		t.Run(a.name+" Get", func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodGet, base+"/bob%2Bnews%40example.com", 200, item)
+			_, err := a.get(ctx, c, "example.com", "bob+news@example.com")
+			require.NoError(t, err)
+			req := m.only(t)
+			assert.Equal(t, http.MethodGet, req.Method)
+			assert.Equal(t, path+"/bob%2Bnews%40example.com", req.RequestURI)
+			assert.Equal(t, "application/json", req.Header.Get("Accept"))
+			assert.Empty(t, req.Body)
+		})
+		t.Run(a.name+" Import", func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodPost, base+"/import", 202, []byte(`{"message":"file uploaded successfully for processing. standby..."}`))
+			csv := a.csvHeader + "\n\"comma, inside@example.com\"" + strings.Repeat(",", strings.Count(a.csvHeader, ",")) + "\n"
+			require.NoError(t, a.importCSV(ctx, c, "example.com", strings.NewReader(csv)))
+			req := m.only(t)
+			assert.Equal(t, http.MethodPost, req.Method)
+			assert.Equal(t, path+"/import", req.RequestURI)
+			assert.Equal(t, map[string]string{"file:" + a.name + ".csv": csv}, suppressionMultipartFile(t, req))
+		})
+		t.Run(a.name+" Delete and DeleteAll", func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodDelete, base+"/a%2Fb%40example.com", 200, []byte(`{"message":"removed","address":"a/b@example.com"}`))
+			m.respond(http.MethodDelete, base, 200, []byte(`{"message":"removed"}`))
+			require.NoError(t, a.remove(ctx, c, "example.com", "a/b@example.com"))
+			require.NoError(t, a.clear(ctx, c, "example.com"))
+			sent := m.sent()
+			require.Len(t, sent, 2)
+			assert.Equal(t, "DELETE "+path+"/a%2Fb%40example.com", sent[0].Method+" "+sent[0].RequestURI)
+			assert.Equal(t, "DELETE "+path, sent[1].Method+" "+sent[1].RequestURI)
+			assert.Empty(t, sent[0].Body)
+			assert.Empty(t, sent[1].Body)
+		})
+	}
+}
+
+// eachList runs f as a subtest for each list of apis.
+func eachList(t *testing.T, apis []suppressionAPI, f func(t *testing.T, a suppressionAPI)) {
+	t.Helper()
+	for _, a := range apis {
+		t.Run(a.name, func(t *testing.T) { f(t, a) })
 	}
 }
