@@ -114,12 +114,6 @@ func (s *Server) newBounce(address, code, errText, createdAt string) (mailgun.Bo
 	return mailgun.Bounce{Address: address, Code: code, Error: errText, CreatedAt: t}, nil
 }
 
-// storeBounces puts bounces on domain's list. With logged, each is also
-// recorded as a permanent failure in the event log (see bounceList.onAdd).
-func (s *Server) storeBounces(domain string, logged bool, bounces ...mailgun.Bounce) {
-	bounceList.store(s, domain, logged, bounces...)
-}
-
 // bounceEvent is the failed event a bounce stands for.
 func bounceEvent(b mailgun.Bounce) mailgun.Event {
 	code, _ := strconv.Atoi(b.Code)

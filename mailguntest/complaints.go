@@ -73,10 +73,10 @@ func (s *Server) newComplaint(address, createdAt string) (mailgun.Complaint, err
 	return mailgun.Complaint{Address: address, CreatedAt: t}, nil
 }
 
-// isComplainedLocked reports whether address is on domain's complaint
-// list. The caller holds s.mu.
+// isComplainedLocked reports whether address (as given, or in lower case)
+// is on domain's complaint list. The caller holds s.mu.
 func (s *Server) isComplainedLocked(domain, address string) bool {
-	_, ok := s.complaints.lists.of(domain, false).get(address)
+	_, ok := s.complaints.lists.of(domain, false).lookup(address)
 	return ok
 }
 
@@ -94,8 +94,9 @@ func (s *Server) Complaints(domain string) []mailgun.Complaint {
 	return complaintList.values(s, domain)
 }
 
-// Complained reports whether address is on domain's complaint list, so
-// Mailgun would not send to it from that domain.
+// Complained reports whether address (as given, or in lower case) is on
+// domain's complaint list, so Mailgun would not send to it from that
+// domain.
 func (s *Server) Complained(domain, address string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,7 +2,6 @@ package mailguntest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -229,11 +228,14 @@ func (k *suppressionKind[T, J]) importCSV(s *Server) http.HandlerFunc {
 	}
 }
 
+// errMissingAddress is the API's answer to an add without an address.
+var errMissingAddress = suppressionMessage("Missing mandatory parameter: address")
+
 // formAddress returns the address field of a form add, which is mandatory.
 func formAddress(form url.Values) (string, error) {
 	a := form.Get("address")
 	if a == "" {
-		return "", errors.New("Missing mandatory parameter: address")
+		return "", errMissingAddress
 	}
 	return a, nil
 }

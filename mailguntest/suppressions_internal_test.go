@@ -28,6 +28,8 @@ func TestSuppressionLookupsLocked(t *testing.T) {
 	assert.False(t, s.isUnsubscribedLocked("other.example", "all@example.org", nil))
 
 	assert.True(t, s.isComplainedLocked("example.com", "spam@example.org"))
+	assert.True(t, s.isComplainedLocked("example.com", "Spam@Example.org"))
+	assert.True(t, s.isUnsubscribedLocked("example.com", "ALL@example.org", nil))
 	assert.False(t, s.isComplainedLocked("example.com", "all@example.org"))
 	assert.False(t, s.isComplainedLocked("other.example", "spam@example.org"))
 }

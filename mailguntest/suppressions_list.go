@@ -45,6 +45,15 @@ func (l *suppressionList[T]) get(key string) (T, bool) {
 	return v, ok
 }
 
+// lookup finds an address as given, then in lower case, as the message
+// lifecycle matches recipients against the lists.
+func (l *suppressionList[T]) lookup(address string) (T, bool) {
+	if v, ok := l.get(address); ok {
+		return v, true
+	}
+	return l.get(strings.ToLower(address))
+}
+
 func (l *suppressionList[T]) remove(key string) bool {
 	if l == nil {
 		return false

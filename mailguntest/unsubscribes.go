@@ -125,10 +125,11 @@ func unsubscribeTags(tags []string) []string {
 }
 
 // isUnsubscribedLocked reports whether domain's unsubscribe list stops a
-// message with tags to address: the address is unsubscribed from all of
-// the domain's mail, or from one of tags. The caller holds s.mu.
+// message with tags to address: the address (as given, or in lower case)
+// is unsubscribed from all of the domain's mail, or from one of tags. The
+// caller holds s.mu.
 func (s *Server) isUnsubscribedLocked(domain, address string, tags []string) bool {
-	u, ok := s.unsubscribes.lists.of(domain, false).get(address)
+	u, ok := s.unsubscribes.lists.of(domain, false).lookup(address)
 	return ok && u.Blocks(tags...)
 }
 
@@ -147,8 +148,9 @@ func (s *Server) Unsubscribes(domain string) []mailgun.Unsubscribe {
 }
 
 // Unsubscribed reports whether domain's unsubscribe list stops a message
-// carrying tags to address: the address is unsubscribed from all of the
-// domain's mail (mailgun.AllTags) or from one of tags.
+// carrying tags to address: the address (as given, or in lower case) is
+// unsubscribed from all of the domain's mail (mailgun.AllTags) or from one
+// of tags.
 func (s *Server) Unsubscribed(domain, address string, tags ...string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
