@@ -36,19 +36,30 @@ func addressList[W, T any](c *Client, name string, conv func(W) T) suppressionLi
 
 func checkAddressKey(address string) error { return checkListAddress("address", address) }
 
-// walk iterates over the list, one page in memory at a time. Bad options
-// are yielded as the only error, before anything is sent.
+// walk iterates over the list, one page in memory at a time; items are
+// converted as they are yielded. Bad options are yielded as the only
+// error, before anything is sent.
 func (l suppressionList[W, T]) walk(ctx context.Context, domain string, opts *ListOptions) iter.Seq2[T, error] {
 	start, query, err := suppressionQuery(domain, l.name, opts)
-	if err != nil {
-		return func(yield func(T, error) bool) {
-			var zero T
+	return func(yield func(T, error) bool) {
+		var zero T
+		if err != nil {
 			yield(zero, err)
+			return
+		}
+		pages := iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[W], error) {
+			return l.fetch(ctx, domain, query, cursor)
+		})
+		for w, err := range pages {
+			v := zero
+			if err == nil {
+				v = l.conv(w)
+			}
+			if !yield(v, err) {
+				return
+			}
 		}
 	}
-	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[T], error) {
-		return l.fetch(ctx, domain, query, cursor)
-	})
 }
 
 // page fetches one page: the top, or the one at opts.Cursor.
@@ -57,7 +68,15 @@ func (l suppressionList[W, T]) page(ctx context.Context, domain string, opts *Li
 	if err != nil {
 		return nil, err
 	}
-	return l.fetch(ctx, domain, query, start)
+	wp, err := l.fetch(ctx, domain, query, start)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[T]{Items: make([]T, len(wp.Items)), Next: wp.Next}
+	for i, w := range wp.Items {
+		page.Items[i] = l.conv(w)
+	}
+	return page, nil
 }
 
 // suppressionWirePage is a list page as the API sends it. Paging is a
@@ -75,7 +94,7 @@ type suppressionWirePage[W any] struct {
 // or a next link that does not parse or leads to another list (List and
 // ListPage accept the same cursors). An item field of an unexpected type
 // is left zero and the item kept. A page without items has no Next.
-func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query url.Values, cursor string) (*Page[T], error) {
+func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query url.Values, cursor string) (*Page[W], error) {
 	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, l.name}, query
@@ -84,10 +103,7 @@ func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query u
 	if err := l.c.do(ctx, r, &wp); err != nil {
 		return nil, err
 	}
-	page := &Page[T]{Items: make([]T, len(wp.Items))}
-	for i, w := range wp.Items {
-		page.Items[i] = l.conv(w)
-	}
+	page := &Page[W]{Items: wp.Items}
 	if len(wp.Items) == 0 {
 		return page, nil
 	}
