@@ -142,6 +142,12 @@ func TestComplaintsFakeBehaviour(t *testing.T) {
 	assert.True(t, got.CreatedAt.Equal(created))
 	assert.Len(t, srv.Complaints("example.com"), 1)
 
+	// What Get returns can be sent back as it is.
+	require.NoError(t, c.Complaints.AddMany(ctx, "copy.example", []mailgun.ComplaintInput{{Address: got.Address, CreatedAt: got.CreatedAt}}))
+	back, err := c.Complaints.Get(ctx, "copy.example", got.Address)
+	require.NoError(t, err)
+	assert.Equal(t, got, back)
+
 	// Import: bad rows skipped, a missing date is the server's time.
 	require.NoError(t, c.Complaints.Import(ctx, "example.com", strings.NewReader("created_at,address\n,carol@example.com\nnope,dan@example.com\n,not-an-address\n")))
 	stored := srv.Complaints("example.com")

@@ -376,32 +376,31 @@ func (s *looseString) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-// looseStrings reads an array of strings, dropping elements that are not
-// strings; a lone string is a one-element list; any other value is nil.
+// looseStrings reads an array of strings (tags), dropping elements that
+// are not strings or are blank, so that what decodes can be sent back; a
+// lone string is a one-element list; any other value is nil.
 type looseStrings []string
 
 func (s *looseStrings) UnmarshalJSON(raw []byte) error {
 	*s = nil
+	items := []json.RawMessage{raw}
 	switch {
-	case len(raw) > 0 && raw[0] == '"':
-		var v looseString
-		_ = v.UnmarshalJSON(raw)
-		*s = looseStrings{string(v)}
 	case len(raw) > 0 && raw[0] == '[':
-		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
 			return nil
 		}
-		out := make(looseStrings, 0, len(items))
-		for _, it := range items {
-			if len(it) > 0 && it[0] == '"' {
-				var v looseString
-				_ = v.UnmarshalJSON(it)
-				out = append(out, string(v))
-			}
-		}
-		*s = out
+	case len(raw) == 0 || raw[0] != '"':
+		return nil
 	}
+	out := make(looseStrings, 0, len(items))
+	for _, it := range items {
+		var v looseString
+		_ = v.UnmarshalJSON(it)
+		if strings.TrimSpace(string(v)) != "" {
+			out = append(out, string(v))
+		}
+	}
+	*s = out
 	return nil
 }
 

@@ -162,7 +162,8 @@ func TestUnsubscribeDecode(t *testing.T) {
 		{"no tags", `{"address":"a@x","tags":[]}`, mailgun.Unsubscribe{Address: "a@x", Tags: []string{}}},
 		{"null tags", `{"address":"a@x","tags":null}`, mailgun.Unsubscribe{Address: "a@x"}},
 		{"a lone tag string", `{"tags":"*"}`, mailgun.Unsubscribe{Tags: []string{"*"}}},
-		{"non-string tags dropped", `{"tags":["a",1,null,{"x":1},"b"]}`, mailgun.Unsubscribe{Tags: []string{"a", "b"}}},
+		{"non-string and blank tags dropped", `{"tags":["a",1,null,{"x":1},""," ","b"]}`, mailgun.Unsubscribe{Tags: []string{"a", "b"}}},
+		{"a blank lone tag", `{"tags":""}`, mailgun.Unsubscribe{Tags: []string{}}},
 		{"tags an object", `{"address":"a@x","tags":{"a":1}}`, mailgun.Unsubscribe{Address: "a@x"}},
 		{"offset and RFC 3339", `{"created_at":"2025-12-11T02:49:40+01:00"}`, mailgun.Unsubscribe{CreatedAt: utc}},
 		{"unknown fields", `{"address":"a@x","id":"5f2","count":3}`, mailgun.Unsubscribe{Address: "a@x"}},
@@ -246,6 +247,15 @@ func TestUnsubscribesFakeBehaviour(t *testing.T) {
 	// Seeded records without tags are from all mail.
 	srv.AddUnsubscribes(domain, mailgun.Unsubscribe{Address: "frank@example.com"})
 	assert.True(t, srv.Unsubscribed(domain, "frank@example.com", "x"))
+
+	// What Get returns can be sent back as it is.
+	u, err = c.Unsubscribes.Get(ctx, domain, "dan@example.com")
+	require.NoError(t, err)
+	require.NoError(t, c.Unsubscribes.DeleteAll(ctx, "copy.example"))
+	require.NoError(t, c.Unsubscribes.Add(ctx, "copy.example", mailgun.UnsubscribeInput{Address: u.Address, Tags: u.Tags, CreatedAt: u.CreatedAt}))
+	back, err := c.Unsubscribes.Get(ctx, "copy.example", "dan@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, u, back)
 
 	// Delete removes every tag.
 	require.NoError(t, c.Unsubscribes.Delete(ctx, domain, "bob@example.com"))
