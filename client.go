@@ -39,6 +39,8 @@ type Client struct {
 	Alerts          *AlertsService          // send alerts, threshold alerts, alert webhooks settings
 	Bounces         *BouncesService         // the bounce suppression list of a domain
 	Allowlist       *AllowlistService       // addresses and domains that are never added to bounces
+	Unsubscribes    *UnsubscribesService    // recipients who unsubscribed from a domain's mail, or some tags
+	Complaints      *ComplaintsService      // recipients who reported a domain's mail as spam
 	AccountWebhooks *AccountWebhooksService // account-level event webhooks
 	Tracking        *TrackingService        // open, click and unsubscribe tracking, HTTPS certificates
 	Stats           *StatsService           // deprecated upstream: use Metrics
@@ -298,6 +300,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Alerts = &AlertsService{client: c}
 	c.Bounces = &BouncesService{client: c}
 	c.Allowlist = &AllowlistService{client: c}
+	c.Unsubscribes = &UnsubscribesService{client: c}
+	c.Complaints = &ComplaintsService{client: c}
 	c.AccountWebhooks = &AccountWebhooksService{client: c}
 	c.Tracking = &TrackingService{client: c}
 	c.Stats = &StatsService{client: c}

@@ -225,36 +225,24 @@ var suppressedBounce = suppression{mailgun.ReasonSuppressBounce, 605, "Not deliv
 // The unsubscribe and complaint lists use these at the merge hook of
 // suppressionLocked.
 var (
-	//lint:ignore U1000 used once the unsubscribe list is merged
 	suppressedUnsubscribe = suppression{mailgun.ReasonSuppressUnsubscribe, 606, "Not delivering to unsubscribed address"}
-	//lint:ignore U1000 used once the complaint list is merged
-	suppressedComplaint = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
+	suppressedComplaint   = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
 )
 
 // suppressionLocked is the one check made before each first delivery
-// attempt: is address on one of domain's suppression lists? tags are the
-// message's, for unsubscribes limited to a tag.
-//
-// MERGE HOOK (unsubscribes, complaints): the unsubscribe and complaint
-// lists are added on another branch as suppressionLists state like
-// bouncesState. Plug them in here, in this order, returning
-// suppressedUnsubscribe when the address is unsubscribed from "*" or from
-// one of tags, and suppressedComplaint when it complained.
+// attempt: is address on one of domain's suppression lists? The bounce
+// list is checked first, then the unsubscribe list (an unsubscribe from
+// "*", or from one of tags, the message's tags), then the complaint list.
 func (s *Server) suppressionLocked(domain, address string, tags []string) (suppression, bool) {
-	_ = tags // used by the unsubscribe check
-	if onList(s.bounces.lists.of(domain, false), address) {
+	switch {
+	case s.isBouncedLocked(domain, address):
 		return suppressedBounce, true
+	case s.isUnsubscribedLocked(domain, address, tags):
+		return suppressedUnsubscribe, true
+	case s.isComplainedLocked(domain, address):
+		return suppressedComplaint, true
 	}
 	return suppression{}, false
-}
-
-// onList looks address up as given and in lower case.
-func onList[T any](l *suppressionList[T], address string) bool {
-	if _, ok := l.get(address); ok {
-		return true
-	}
-	_, ok := l.get(strings.ToLower(address))
-	return ok
 }
 
 // renderTemplateLocked renders the template of send m on domain (version

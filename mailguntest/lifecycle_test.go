@@ -587,3 +587,33 @@ func TestLifecycleDomainWebhooks(t *testing.T) {
 	}
 	assert.Empty(t, otherDomain.received(), "another domain's webhooks are not called")
 }
+
+func TestLifecycleSuppressedByUnsubscribeAndComplaint(t *testing.T) {
+	l := newLifecycle(t)
+	l.srv.AddUnsubscribes(domain,
+		mailgun.Unsubscribe{Address: "all@example.org"}, // no tags: unsubscribed from everything
+		mailgun.Unsubscribe{Address: "news@example.org", Tags: []string{"newsletter"}},
+	)
+	l.srv.AddComplaints(domain, mailgun.Complaint{Address: "Angry@Example.org"})
+
+	// A message without tags reaches news@ (unsubscribed from one tag only).
+	_, events := l.sendAndDeliver(t, basic("all@example.org", "news@example.org", "angry@example.org"))
+	byRecipient := map[string]mailgun.Event{}
+	for _, e := range events[3:] {
+		byRecipient[e.Recipient] = e
+	}
+	require.Len(t, byRecipient, 3, names(events))
+	assert.Equal(t, mailgun.ReasonSuppressUnsubscribe, byRecipient["all@example.org"].Reason)
+	assert.Equal(t, 606, byRecipient["all@example.org"].DeliveryStatus.Code)
+	assert.Equal(t, mailgun.EventDelivered, byRecipient["news@example.org"].Event)
+	assert.Equal(t, mailgun.ReasonSuppressComplaint, byRecipient["angry@example.org"].Reason)
+	assert.Equal(t, 607, byRecipient["angry@example.org"].DeliveryStatus.Code)
+
+	// With the tag it unsubscribed from, news@ is suppressed too.
+	fields := basic("news@example.org")
+	fields.Set("o:tag", "newsletter")
+	_, events = l.sendAndDeliver(t, fields)
+	require.Equal(t, []string{"accepted", "failed/permanent"}, names(events))
+	assert.Equal(t, mailgun.ReasonSuppressUnsubscribe, events[1].Reason)
+	l.assertCounts(t, counts{Accepted: 4, Delivered: 1, PermanentFailed: 3})
+}

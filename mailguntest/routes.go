@@ -7,16 +7,17 @@ import (
 
 // state is the fake's data, one part per resource. Every part is guarded by Server.mu.
 type state struct {
-	alerts    alertsState
-	bounces   bouncesState
-	allowlist allowlistState
-	webhooks  webhooksState
-	tracking  trackingState
-	events    eventsState // also the source of stats, metrics and logs
-	messages  messagesState
-	domains   domainsState
-	tags      tagsState
-
+	alerts         alertsState
+	bounces        bouncesState
+	allowlist      allowlistState
+	unsubscribes   unsubscribesState
+	complaints     complaintsState
+	webhooks       webhooksState
+	tracking       trackingState
+	events         eventsState // also the source of stats, metrics and logs
+	messages       messagesState
+	domains        domainsState
+	tags           tagsState
 	domainWebhooks domainWebhooksState // v3 and v4 domain webhooks share it
 	templates      templatesState
 }
@@ -33,6 +34,8 @@ func (s *Server) routes() http.Handler {
 	s.alertRoutes(mux)
 	s.bounceRoutes(mux)
 	s.allowlistRoutes(mux)
+	s.unsubscribeRoutes(mux)
+	s.complaintRoutes(mux)
 	s.webhookRoutes(mux)
 	s.trackingRoutes(mux, domains)
 	s.eventRoutes(mux)
