@@ -30,6 +30,16 @@ func idempotent(method string) bool {
 	return false
 }
 
+// readOnly reports whether a request with this method never changes
+// anything on the server.
+func readOnly(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
 // retryableStatus applies the retry rules to a response status.
 // 420 and 429 mean the request was refused before it was acted on, so every
 // method may repeat it; the others only when repeating is harmless.

@@ -17,7 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var errInvalid = errors.New("invalid argument")
+var (
+	errInvalid = errors.New("invalid argument")
+	errUnknown = errors.New("outcome unknown")
+)
 
 // statusError is the test stand-in for the client's APIError.
 type statusError struct{ *HTTPError }
@@ -32,6 +35,7 @@ func testConfig(base string, hc *http.Client) Config {
 		UserAgent:       "test-agent",
 		Retry:           RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
 		InvalidArgument: errInvalid,
+		OutcomeUnknown:  errUnknown,
 		NewError:        func(e *HTTPError) error { return statusError{e} },
 	}
 }
