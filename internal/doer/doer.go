@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,7 +74,9 @@ type Doer struct {
 	outcomeUnknown  error
 	newError        func(*HTTPError) error
 	now             func() time.Time
-	maxBody         int64 // MaxResponseBody; smaller in tests
+	sleep           func(context.Context, time.Duration) bool // false when ctx ended first
+	jitter          func(n int64) int64                       // uniform in [0, n)
+	maxBody         int64                                     // MaxResponseBody; smaller in tests
 }
 
 var acceptJSON = []string{"application/json"}
@@ -105,6 +108,8 @@ func New(c Config) *Doer {
 		outcomeUnknown:  c.OutcomeUnknown,
 		newError:        c.NewError,
 		now:             time.Now,
+		sleep:           sleep,
+		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
 	}
 	if c.OnBehalfOf != "" {
@@ -221,10 +226,10 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
 			return settle(res.err)
 		}
-		wait := d.retry.backoff(attempt, res.hint, res.hasHint)
+		wait := d.retry.backoff(attempt, res.hint, res.hasHint, d.jitter)
 		d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), wait, res.logErr)
 		lastErr = res.err
-		if !sleep(ctx, wait) {
+		if !d.sleep(ctx, wait) {
 			return settle(d.contextError(ctx, r.Method, path, res.err))
 		}
 	}
