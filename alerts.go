@@ -437,7 +437,7 @@ func (s *AlertsService) DeleteSlackSettings(ctx context.Context) error {
 // every Slack alert setting. The token is shared by every Mailgun account
 // connected to the same workspace, so they all lose it.
 func (s *AlertsService) RevokeSlack(ctx context.Context) error {
-	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}}
+	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}, AllowEmpty: true} // success status undocumented
 	return s.client.do(ctx, r, nil)
 }
 

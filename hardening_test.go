@@ -324,3 +324,54 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 	}
 	assert.Equal(t, goroutines*callsEach/5, total, "every bounce added once")
 }
+
+// TestWritesCheckTheirSuccessBody: a write that passes no output value
+// still gets its 2xx checked, so a captive portal, a proxy's "OK" page or a
+// base URL that points at a website is not taken for a stored change.
+func TestWritesCheckTheirSuccessBody(t *testing.T) {
+	ctx := context.Background()
+	portal := []byte("<!DOCTYPE html><html><head><title>Guest WiFi: please log in</title></head><body></body></html>")
+	calls := []struct {
+		name, method, url string
+		call              func(c *mailgun.Client) error
+	}{
+		{"Bounces.Add", http.MethodPost, usBounces, func(c *mailgun.Client) error {
+			return c.Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+		}},
+		{"Bounces.Delete", http.MethodDelete, usBounces + "/bob%40example.com", func(c *mailgun.Client) error {
+			return c.Bounces.Delete(ctx, "example.com", "bob@example.com")
+		}},
+		{"Allowlist.AddAddress", http.MethodPost, usAllowlist, func(c *mailgun.Client) error {
+			return c.Allowlist.AddAddress(ctx, "example.com", "bob@example.com", "vip")
+		}},
+		{"Alerts.RevokeSlack", http.MethodDelete, "https://api.mailgun.net/v1/alerts/slack/oauth", func(c *mailgun.Client) error {
+			return c.Alerts.RevokeSlack(ctx)
+		}},
+	}
+	for _, tc := range calls {
+		for _, body := range []struct {
+			name string
+			body []byte
+			want string
+		}{
+			{"captive portal", portal, `response is not JSON: "HTML page: Guest WiFi: please log in"`},
+			{"proxy OK", []byte("OK"), `response is not JSON: "OK"`},
+			{"truncated", []byte(`{"message":"Address has been`), "unexpected end of JSON input"},
+			{"empty 200", nil, "response body is empty"},
+		} {
+			t.Run(tc.name+"/"+body.name, func(t *testing.T) {
+				c, m := newMockClient(t)
+				m.respond(tc.method, tc.url, 200, body.body)
+				err := tc.call(c)
+				if tc.name == "Alerts.RevokeSlack" && body.body == nil {
+					assert.NoError(t, err, "this endpoint's success status is undocumented: an empty 2xx is success")
+					return
+				}
+				require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+				assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown, "the write may have been stored")
+				assert.ErrorContains(t, err, body.want)
+				assert.Len(t, m.sent(), 1, "not retried")
+			})
+		}
+	}
+}

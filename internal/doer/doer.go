@@ -153,11 +153,19 @@ type Request struct {
 	// never retried even where the retry rules would (an x509 PUT answers
 	// 429 for "already in progress").
 	FinalStatuses []int
+	// AllowEmpty accepts an empty body with any 2xx, for an endpoint
+	// documented to answer so. Without it only a 204 (or a HEAD) may be
+	// empty.
+	AllowEmpty bool
 }
 
 // Do sends r and decodes a JSON success body into out (which may be nil).
-// An empty 2xx body leaves out untouched. Non-2xx responses become the
-// error made by Config.NewError. Retries follow the policy; the context
+// Every 2xx body is checked, also when out is nil: it must be a JSON
+// object or array, or empty for a 204 (or with Request.AllowEmpty), which
+// leaves out untouched; anything else (an HTML or plain-text page, a
+// truncated body, a body over MaxResponseBody) is an error wrapping
+// Config.InvalidResponse with a short excerpt, and is not retried.
+// Non-2xx responses become the error made by Config.NewError. Retries follow the policy; the context
 // bounds the whole call, waits included.
 //
 // Outcome of a write. A request is a write unless its method is GET, HEAD,
@@ -363,7 +371,8 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		var err error
-		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out); err != nil {
+		allowEmpty := r.AllowEmpty || resp.StatusCode == http.StatusNoContent || r.Method == http.MethodHead
+		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out, allowEmpty); err != nil {
 			var re *readError
 			if errors.As(err, &re) {
 				return result{
@@ -427,7 +436,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &
 
 const maxPooledBuffer = 4 << 20
 
-func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err error) {
+func (d *Doer) decode(body io.Reader, size int64, out any, allowEmpty bool) (atEOF bool, err error) {
 	if size > d.maxBody {
 		return false, fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
 	}
@@ -445,19 +454,28 @@ func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err erro
 		return false, err
 	}
 	b := bytes.TrimSpace(raw)
-	if out == nil || len(b) == 0 {
-		return true, nil
+	switch {
+	case len(b) == 0:
+		if allowEmpty {
+			return true, nil
+		}
+		return true, errors.New("response body is empty")
+	case b[0] != '{' && b[0] != '[':
+		msg, _ := errorMessage(b)
+		return true, fmt.Errorf("response is not JSON: %q", msg)
 	}
-	if bd, ok := out.(BodyDecoder); ok {
-		err = bd.DecodeBody(b)
-	} else {
+	switch o := out.(type) {
+	case nil:
+		if !json.Valid(b) {
+			var v json.RawMessage
+			err = json.Unmarshal(b, &v) // the syntax error, for the message
+		}
+	case BodyDecoder:
+		err = o.DecodeBody(b)
+	default:
 		err = json.Unmarshal(b, out)
 	}
 	if err != nil {
-		if b[0] != '{' && b[0] != '[' {
-			msg, _ := errorMessage(b)
-			return true, fmt.Errorf("response is not JSON: %q", msg)
-		}
 		return true, fmt.Errorf("decoding response: %w", err)
 	}
 	return true, nil

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -196,5 +197,58 @@ func TestOutcomeUnknownOnAttemptTimeout(t *testing.T) {
 		err := New(cfg).Do(context.Background(), writeRequest(method), nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded, method)
 		assert.Equal(t, method != http.MethodGet, errors.Is(err, errUnknown), method)
+	}
+}
+
+// TestEveryTwoHundredIsChecked: a call that passes no output value still
+// gets its 2xx body checked, so a captive portal or a website answering
+// 200 is not taken for a stored write.
+func TestEveryTwoHundredIsChecked(t *testing.T) {
+	cases := []struct {
+		name, ctype, body string
+		status            int
+		allowEmpty        bool
+		wantErr           string // "" for success
+	}{
+		{"api json", "application/json", `{"message":"Address has been added to the bounces table"}`, 200, false, ""},
+		{"json array", "application/json", `[]`, 200, false, ""},
+		{"202 json", "application/json", `{"message":"queued"}`, 202, false, ""},
+		{"204", "", ``, 204, false, ""},
+		{"empty 200", "", ``, 200, false, "response body is empty"},
+		{"empty 200 where allowed", "", ``, 200, true, ""},
+		{"empty 202 where allowed", "", ``, 202, true, ""},
+		{"json where empty is allowed", "application/json", `{"message":"ok"}`, 200, true, ""},
+		{"html where empty is allowed", "text/html", `<html><title>Hi</title></html>`, 200, true, `response is not JSON: "HTML page: Hi"`},
+		{"captive portal", "text/html", `<!DOCTYPE html><html><head><title>Hotel WiFi login</title></head><body>...</body></html>`, 200, false, `response is not JSON: "HTML page: Hotel WiFi login"`},
+		{"proxy OK", "text/plain", "OK", 200, false, `response is not JSON: "OK"`},
+		{"long text", "text/plain", strings.Repeat("lorem ipsum ", 1000), 200, false, "…"},
+		{"truncated json", "application/json", `{"message":"Address has`, 200, false, "decoding response: unexpected end of JSON input"},
+		{"broken json", "application/json", `{"message" "x"}`, 200, false, "decoding response: invalid character"},
+	}
+	for _, tc := range cases {
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			t.Run(tc.name+"/"+method, func(t *testing.T) {
+				rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+					if tc.ctype != "" {
+						w.Header().Set("Content-Type", tc.ctype)
+					}
+					w.WriteHeader(tc.status)
+					_, _ = io.WriteString(w, tc.body)
+				})
+				r := writeRequest(method)
+				r.AllowEmpty = tc.allowEmpty
+				err := rec.doer().Do(context.Background(), r, nil)
+				if tc.wantErr == "" {
+					require.NoError(t, err)
+					return
+				}
+				require.Error(t, err)
+				assert.ErrorContains(t, err, tc.wantErr)
+				assert.ErrorContains(t, err, method+" /v3/example.com/things: invalid response: ")
+				assert.Less(t, len(err.Error()), 400, "a short excerpt")
+				assert.Equal(t, method != http.MethodGet, errors.Is(err, errUnknown), "a write may have been stored")
+				assert.Len(t, rec.requests(), 1, "not retried")
+			})
+		}
 	}
 }
