@@ -824,6 +824,7 @@ func (s *AlertsService) ModifySendAlert(ctx context.Context, name string, modify
 
 // DeleteSendAlert deletes the threshold alert called name. An unknown name
 // is ErrNotFound.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AlertsService) DeleteSendAlert(ctx context.Context, name string) error {
 	if err := required("name", name); err != nil {
 		return err

@@ -311,6 +311,7 @@ func importSuppressionCSV(ctx context.Context, c *Client, domain, list string, c
 // Delete removes address from the bounce list, so Mailgun delivers to it
 // again until it bounces again. It returns an error matching ErrNotFound
 // when the address is not on the list. Events already recorded remain.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *BouncesService) Delete(ctx context.Context, domain, address string) error {
 	if err := required("domain", domain); err != nil {
 		return err

@@ -69,14 +69,20 @@ type settings struct {
 }
 
 // RetryPolicy says when and how long a failed call waits before it is
-// repeated. GET, PUT and DELETE are retried on connection errors and on 408,
-// 420, 429, 500, 502, 503 and 504; POST only on 420 and 429, or when the
-// connection failed before any byte was sent, because Mailgun has no
-// idempotency keys. Waits use exponential backoff with full jitter unless
-// the server says how long to wait (Retry-After, X-Request-Reset,
-// X-RateLimit-Reset); every wait is capped by MaxDelay. A write that fails
-// after an attempt that may have been acted on returns an error wrapping
-// ErrOutcomeUnknown (see there).
+// repeated. GET, PUT and DELETE are retried on connection errors, timed-out
+// attempts and 408, 420, 429, 500, 502, 503 and 504; POST only on 420 and
+// 429, or when the connection failed before any byte was sent, because
+// Mailgun has no idempotency keys (the analytics queries, which only read,
+// are retried like a GET). A 2xx whose body is not the API's JSON is never
+// retried. Waits use exponential backoff with full jitter unless the server
+// says how long to wait (Retry-After, X-Request-Reset, X-RateLimit-Reset); a
+// hint that is not a usable number or date is ignored, and every wait is
+// capped by MaxDelay.
+//
+// A write that fails after an attempt that may have been acted on returns
+// an error wrapping ErrOutcomeUnknown (see there). A retried DELETE that
+// gets 404 after such an attempt returns nil: the resource is gone either
+// way. A 404 to its first attempt is ErrNotFound.
 type RetryPolicy struct {
 	// MaxRetries is how many times a call is repeated after its first
 	// attempt; 0 disables retries.

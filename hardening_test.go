@@ -375,3 +375,52 @@ func TestWritesCheckTheirSuccessBody(t *testing.T) {
 		}
 	}
 }
+
+// TestRetriedDeleteThatFindsNothingSucceeded: when an earlier attempt of a
+// DELETE may have reached the server, a 404 on the retry means the delete
+// did its job.
+func TestRetriedDeleteThatFindsNothingSucceeded(t *testing.T) {
+	ctx := context.Background()
+	fast := mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
+
+	t.Run("connection dropped after the request, then 404", func(t *testing.T) {
+		var mu sync.Mutex
+		n := 0
+		srv := newRawServer(t, func(conn net.Conn) {
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first {
+				reset(conn) // as if the server deleted it and the answer was lost
+				return
+			}
+			body := `{"message":"Address not found in bounces table"}`
+			_, _ = io.WriteString(conn, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+body)
+			waitForClose(conn)
+		})
+		c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()), fast)
+		require.NoError(t, err)
+		require.NoError(t, c.Bounces.Delete(ctx, "example.com", "bob@example.com"))
+		assert.Equal(t, 2, srv.count())
+	})
+	t.Run("503, then 404", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("DELETE", "/v1/webhooks/*", mailguntest.Fault{Status: 503}, 1)
+		require.NoError(t, srv.Client(fast).AccountWebhooks.Delete(ctx, "no-such-webhook"))
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 5*time.Second, time.Millisecond)
+	})
+	t.Run("404 on the first attempt", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		err := srv.Client(fast).Bounces.Delete(ctx, "example.com", "bob@example.com")
+		assert.ErrorIs(t, err, mailgun.ErrNotFound)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	})
+	t.Run("429, then 404", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("DELETE", "/v3/*/whitelists/*", mailguntest.Fault{Status: 429, RetryAfter: "0"}, 1)
+		err := srv.Client(fast).Allowlist.Delete(ctx, "example.com", "bob@example.com")
+		assert.ErrorIs(t, err, mailgun.ErrNotFound, "the refused attempt deleted nothing")
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 5*time.Second, time.Millisecond)
+	})
+}

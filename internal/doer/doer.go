@@ -184,6 +184,11 @@ type Request struct {
 // Config.OutcomeUnknown next to the cause (the connection error, the
 // *HTTPError made by NewError, the invalid response), also when the
 // caller's context ended afterwards. Reads never wrap it.
+//
+// A retried DELETE that answers 404 after an attempt that may have been
+// acted on returns nil: that attempt may have deleted the resource, and
+// either way it is gone. A 404 to a DELETE whose earlier attempts were
+// all refused (or to its first attempt) stays an error.
 func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 	target, path, err := d.target(r)
 	if err != nil {
@@ -206,16 +211,21 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 		}
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
+		if r.Body != nil {
+			if err := r.Body.finish(ctx); err != nil && res.err != nil {
+				uncertain = uncertain || res.outcome == actedOn
+				return settle(d.contextError(ctx, r.Method, path, res.err))
+			}
+		}
+		if uncertain && res.status == http.StatusNotFound && r.Method == http.MethodDelete {
+			// An earlier attempt may have deleted it: the delete did its job.
+			res.err = nil
+		}
 		switch res.outcome {
 		case actedOn:
 			uncertain = true
 		case definitive:
 			uncertain = false
-		}
-		if r.Body != nil {
-			if err := r.Body.finish(ctx); err != nil && res.err != nil {
-				return settle(d.contextError(ctx, r.Method, path, res.err))
-			}
 		}
 		if res.err == nil {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)

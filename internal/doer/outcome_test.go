@@ -252,3 +252,42 @@ func TestEveryTwoHundredIsChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestRetriedDeleteAnswered404IsDone(t *testing.T) {
+	cases := []struct {
+		method   string
+		script   []string
+		attempts int32
+		status   int // 0: success
+	}{
+		{http.MethodDelete, []string{"reset", "404"}, 2, 0},
+		{http.MethodDelete, []string{"503", "404"}, 2, 0},
+		{http.MethodDelete, []string{"reset", "429", "404"}, 3, 0},
+		{http.MethodDelete, []string{"truncated", "404"}, 2, 0}, // a 2xx cut short is retried like a reset
+		{http.MethodDelete, []string{"html", "404"}, 1, 0},      // a 2xx that is not JSON is not retried
+		{http.MethodDelete, []string{"404"}, 1, 404},
+		{http.MethodDelete, []string{"429", "404"}, 2, 404}, // refused first: nothing was deleted by us
+		{http.MethodDelete, []string{"408", "404"}, 2, 404},
+		{http.MethodPut, []string{"reset", "404"}, 2, 404},
+		{http.MethodGet, []string{"503", "404"}, 2, 404},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+"/"+strings.Join(tc.script, ","), func(t *testing.T) {
+			d, seen := scriptServer(t, tc.script...)
+			err := d.Do(context.Background(), writeRequest(tc.method), nil)
+			assert.Equal(t, tc.attempts, seen.Load(), "attempts")
+			if tc.script[0] == "html" {
+				assert.ErrorIs(t, err, errUnknown)
+				return
+			}
+			if tc.status == 0 {
+				require.NoError(t, err)
+				return
+			}
+			var se statusError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tc.status, se.StatusCode)
+			assert.NotErrorIs(t, err, errUnknown, "a 404 is a definitive answer")
+		})
+	}
+}
