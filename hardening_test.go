@@ -424,3 +424,29 @@ func TestRetriedDeleteThatFindsNothingSucceeded(t *testing.T) {
 		assert.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 5*time.Second, time.Millisecond)
 	})
 }
+
+// TestAnnouncedLengthIsNotTrusted: a server that announces 32 MiB and
+// sends 2 bytes must not make the client allocate 32 MiB per response.
+func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
+	srv := newRawServer(t, func(conn net.Conn) {
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 33554432\r\n\r\n{}")
+		// Close: the body ends 32 MiB short of its announced length.
+	})
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()), mailgun.WithMaxRetries(0))
+	require.NoError(t, err)
+	ctx := context.Background()
+	// One call first, so that pools and the transport are warm.
+	require.ErrorIs(t, c.Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, nil), mailgun.ErrConnection)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 8 {
+		err := c.Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, nil)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	}
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2<<20), "bytes allocated by 8 calls")
+	assert.Equal(t, 9, srv.count())
+}

@@ -491,12 +491,21 @@ func (d *Doer) decode(body io.Reader, size int64, out any, allowEmpty bool) (atE
 	return true, nil
 }
 
-// readLimited reads r into buf. A known size is allocated at once; an
-// unknown one grows by doubling but never past limit, so a body that never
-// ends costs about twice the limit, once.
+// maxInitialBuffer bounds the buffer allocated on the strength of a
+// Content-Length: the header is a claim, so a larger body is read into a
+// buffer that grows with what actually arrives.
+const maxInitialBuffer = 64 << 10
+
+// readLimited reads r into buf. A known size up to maxInitialBuffer is
+// allocated at once; beyond it, and for an unknown size, the buffer grows by
+// doubling as bytes arrive but never past limit, so a body that never ends
+// costs about twice the limit, once, and a false Content-Length costs
+// nothing.
 func readLimited(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
-	if size >= 0 && int64(cap(buf)) < size+1 {
-		buf = make([]byte, 0, min(size+1, limit)) // +1 to see EOF without growing
+	if size >= 0 {
+		if want := min(size+1, limit, maxInitialBuffer); int64(cap(buf)) < want {
+			buf = make([]byte, 0, want) // +1 to see EOF without growing
+		}
 	}
 	for {
 		if int64(len(buf)) >= limit {
