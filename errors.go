@@ -15,15 +15,20 @@ var (
 	// ErrInvalidArgument marks input rejected before anything was sent
 	// (an empty domain, a batch that is too large, a bad option).
 	ErrInvalidArgument = errors.New("mailgun: invalid argument")
-	// ErrInvalidResponse marks a 2xx response whose body could not be
-	// decoded (truncated JSON, an HTML page, a body over the size limit),
-	// and paging that does not advance.
+	// ErrInvalidResponse marks a 2xx response whose body is not the API's
+	// JSON, also for calls that return no value: an HTML or plain-text page
+	// (a captive portal, a proxy, a base URL that points at a website),
+	// truncated JSON, an empty body where the endpoint does not answer 204,
+	// a body over the size limit. The error quotes a short excerpt. It is
+	// never retried; for a write it comes with ErrOutcomeUnknown. It also
+	// marks paging that does not advance.
 	ErrInvalidResponse = errors.New("mailgun: invalid response")
 	// ErrConnection marks a request or response that did not get through
 	// (after the retries the policy allows): a refused or reset connection,
-	// a timed-out attempt, a body cut short or badly framed. The underlying
-	// error (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded
-	// of an attempt) stays wrapped as well.
+	// an attempt that timed out or went idle (RetryPolicy.AttemptTimeout,
+	// IdleTimeout), a body cut short or badly framed. The underlying error
+	// (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded of an
+	// attempt, which an idle timeout matches too) stays wrapped as well.
 	ErrConnection = errors.New("mailgun: connection failed")
 	// ErrOutcomeUnknown marks a write that may have been acted on while no
 	// definitive answer came back. A write is any request but a GET (and

@@ -450,3 +450,54 @@ func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2<<20), "bytes allocated by 8 calls")
 	assert.Equal(t, 9, srv.count())
 }
+
+// TestTricklingBodyHitsTheIdleBound: headers, then one byte every 200 ms.
+// The idle bound (here 50 ms) ends each attempt, with any HTTP client.
+func TestTricklingBodyHitsTheIdleBound(t *testing.T) {
+	trickle := func(conn net.Conn) {
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[")
+		for {
+			time.Sleep(200 * time.Millisecond)
+			if _, err := io.WriteString(conn, " "); err != nil {
+				return
+			}
+		}
+	}
+	newClient := func(t *testing.T, srv *rawServer, idle time.Duration) *mailgun.Client {
+		c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()),
+			mailgun.WithHTTPClient(&http.Client{}), // no timeouts of its own
+			mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: idle}))
+		require.NoError(t, err)
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	t.Run("GET is retried", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		var out map[string]any
+		err := newClient(t, srv, 50*time.Millisecond).Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, &out)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, "idle timeout")
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.NoError(t, ctx.Err())
+		assert.Equal(t, 3, srv.count())
+	})
+	t.Run("POST is not, and its outcome is unknown", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		err := newClient(t, srv, 50*time.Millisecond).Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.Equal(t, 1, srv.count())
+	})
+	t.Run("a negative IdleTimeout disables the bound", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		err := newClient(t, srv, -1).Do(short, http.MethodGet, "/v3/example.com/bounces", nil, nil)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotContains(t, err.Error(), "idle timeout", "only the caller's deadline ended it")
+		assert.Equal(t, 1, srv.count())
+	})
+}

@@ -338,6 +338,12 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		actx, cancel = context.WithTimeout(ctx, d.retry.AttemptTimeout)
 		defer cancel()
 	}
+	var watch *idleWatch
+	if d.retry.IdleTimeout > 0 {
+		// Stopped after the deferred closeBody below has drained the body.
+		actx, watch = watchIdle(actx, d.retry.IdleTimeout)
+		defer watch.stop()
+	}
 	req, err := http.NewRequestWithContext(actx, r.Method, target, nil)
 	if err != nil {
 		return result{err: fmt.Errorf("%w: %s %s: %v", d.invalidArgument, r.Method, path, err)}
@@ -347,9 +353,9 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		if err != nil {
 			return result{err: fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err)}
 		}
-		req.Body, req.ContentLength = body, size
+		req.Body, req.ContentLength = watch.reader(body), size
 		if bb, ok := r.Body.(*bytesBody); ok {
-			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bb.data)), nil }
+			req.GetBody = func() (io.ReadCloser, error) { return watch.reader(io.NopCloser(bytes.NewReader(bb.data))), nil }
 			if size == 0 {
 				req.Body = http.NoBody
 			}
@@ -366,6 +372,9 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		err = unwrapURLError(err)
+		if watch.expired() {
+			err = context.Cause(actx) // the *IdleTimeoutError, whatever the transport made of it
+		}
 		res := result{
 			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
@@ -376,6 +385,8 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		}
 		return res
 	}
+	watch.progress()
+	resp.Body = watch.reader(resp.Body)
 	atEOF := false
 	defer func() { closeBody(resp.Body, atEOF) }()
 
@@ -385,6 +396,9 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out, allowEmpty); err != nil {
 			var re *readError
 			if errors.As(err, &re) {
+				if watch.expired() {
+					re.err = context.Cause(actx)
+				}
 				return result{
 					err:       fmt.Errorf("mailgun: %s %s: %w: reading response: %w", r.Method, path, d.connection, re.err),
 					logErr:    re.err,

@@ -18,6 +18,12 @@ type RetryPolicy struct {
 	BaseDelay      time.Duration // first backoff ceiling
 	MaxDelay       time.Duration // caps every wait, server hints included
 	AttemptTimeout time.Duration // 0: attempts are bounded only by the caller's context
+	// IdleTimeout ends an attempt that makes no progress for this long:
+	// the transport takes no byte of the request body and no byte of the
+	// response arrives (the wait for the headers counts). It is enforced
+	// through the request's context, so it holds for any http.Client
+	// whose transport honours that context, as net/http's does. 0: none.
+	IdleTimeout time.Duration
 }
 
 // idempotent reports whether a request with this method may be repeated
