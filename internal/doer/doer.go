@@ -355,7 +355,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		}
 		req.Body, req.ContentLength = watch.reader(body), size
 		if bb, ok := r.Body.(*bytesBody); ok {
-			req.GetBody = func() (io.ReadCloser, error) { return watch.reader(io.NopCloser(bytes.NewReader(bb.data))), nil }
+			req.GetBody = func() (io.ReadCloser, error) { return watch.extraReader(io.NopCloser(bytes.NewReader(bb.data))), nil }
 			if size == 0 {
 				req.Body = http.NoBody
 			}

@@ -38,6 +38,10 @@ type idleWatch struct {
 	mu      sync.Mutex // guards timer and stopped against check
 	timer   *time.Timer
 	stopped bool
+
+	// The first two readers wrapped live here, saving an allocation each.
+	readers [2]progressReader
+	used    int
 }
 
 // watchIdle returns a context derived from ctx that is cancelled, with an
@@ -73,12 +77,27 @@ func (w *idleWatch) check() {
 	w.cancel(&IdleTimeoutError{Idle: w.limit})
 }
 
-// reader returns rc recording progress on w; rc itself when w is nil.
+// reader returns rc recording progress on w; rc itself when w is nil. Only
+// the attempt's own goroutine may call it; see extraReader.
 func (w *idleWatch) reader(rc io.ReadCloser) io.ReadCloser {
 	if w == nil {
 		return rc
 	}
-	return progressReader{rc: rc, w: w}
+	if w.used < len(w.readers) {
+		p := &w.readers[w.used]
+		w.used++
+		p.rc, p.w = rc, w
+		return p
+	}
+	return w.extraReader(rc)
+}
+
+// extraReader is reader for any goroutine (a transport calling GetBody).
+func (w *idleWatch) extraReader(rc io.ReadCloser) io.ReadCloser {
+	if w == nil {
+		return rc
+	}
+	return &progressReader{rc: rc, w: w}
 }
 
 // expired reports whether the watch ended the attempt.
@@ -98,7 +117,7 @@ type progressReader struct {
 	w  *idleWatch
 }
 
-func (p progressReader) Read(b []byte) (int, error) {
+func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.rc.Read(b)
 	if n > 0 {
 		p.w.progress()
@@ -106,4 +125,4 @@ func (p progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (p progressReader) Close() error { return p.rc.Close() }
+func (p *progressReader) Close() error { return p.rc.Close() }
