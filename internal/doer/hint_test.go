@@ -13,12 +13,14 @@ import (
 
 var hintNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+type hintCase struct {
+	value string
+	want  time.Duration
+	ok    bool
+}
+
 func TestParseResetRejectsWhatIsNotAWait(t *testing.T) {
-	cases := []struct {
-		value string
-		want  time.Duration
-		ok    bool
-	}{
+	cases := []hintCase{
 		{"1e19", 0, false},                    // milliseconds 317 million years ahead
 		{"99999999999999999999999", 0, false}, // past int64
 		{"1e400", 0, false},                   // past float64
@@ -38,9 +40,13 @@ func TestParseResetRejectsWhatIsNotAWait(t *testing.T) {
 		{strconv.FormatInt(hintNow.AddDate(300, 0, 0).UnixMilli(), 10), 0, false}, // past a Duration
 		{"4611686018427387904", 0, false},                                         // 1<<62 ms
 	}
+	checkHints(t, parseReset, cases)
+}
+
+func checkHints(t *testing.T, parse func(string, time.Time) (time.Duration, bool), cases []hintCase) {
 	for _, tc := range cases {
 		t.Run(tc.value, func(t *testing.T) {
-			got, ok := parseReset(tc.value, hintNow)
+			got, ok := parse(tc.value, hintNow)
 			assert.Equal(t, tc.ok, ok)
 			assert.Equal(t, tc.want, got)
 		})
@@ -48,11 +54,7 @@ func TestParseResetRejectsWhatIsNotAWait(t *testing.T) {
 }
 
 func TestParseRetryAfterRejectsWhatIsNotAWait(t *testing.T) {
-	cases := []struct {
-		value string
-		want  time.Duration
-		ok    bool
-	}{
+	cases := []hintCase{
 		{"1e19", 0, false}, {"99999999999999999999999", 0, false}, {"9223372037", 0, false}, // past a Duration
 		{"Inf", 0, false}, {"NaN", 0, false}, {"-1", 0, false}, {"1.5", 0, false}, {"soon", 0, false}, {"", 0, false},
 		{"9223372036", 9223372036 * time.Second, true}, // the longest Duration in seconds: capped later
@@ -61,13 +63,7 @@ func TestParseRetryAfterRejectsWhatIsNotAWait(t *testing.T) {
 		{hintNow.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 		{"Fri, 31 Dec 9999 23:59:59 GMT", 0, false}, // past a Duration
 	}
-	for _, tc := range cases {
-		t.Run(tc.value, func(t *testing.T) {
-			got, ok := parseRetryAfter(tc.value, hintNow)
-			assert.Equal(t, tc.ok, ok)
-			assert.Equal(t, tc.want, got)
-		})
-	}
+	checkHints(t, parseRetryAfter, cases)
 }
 
 // TestRateLimitLoopWaits runs a GET through three 429s carrying each hint

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -29,14 +28,7 @@ func scriptServer(t *testing.T, script ...string) (*Doer, *atomic.Int32) {
 		step := script[min(i, len(script)-1)]
 		switch step {
 		case "reset":
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err != nil {
-				return
-			}
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0)
-			}
-			_ = conn.Close()
+			resetConn(w)
 		case "html":
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html><head><title>Captive portal</title></head></html>")
@@ -141,23 +133,10 @@ func TestOutcomeAcrossAttempts(t *testing.T) {
 }
 
 func TestOutcomeUnknownSurvivesTheContext(t *testing.T) {
-	// A PUT answered 503 waits 30 s before its retry; the caller gives up
-	// during the wait. The first attempt may have been acted on.
-	srv, seen := retryServer(t, 100, http.StatusServiceUnavailable, http.Header{"Retry-After": {"30"}})
-	cfg := testConfig(srv.URL, srv.Client())
-	cfg.Retry.MaxDelay = time.Minute
-	d := New(cfg)
+	// (A PUT whose context ends while it waits to retry a 503: see
+	// TestCancelDuringWaitReturnsPromptly.)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Do(ctx, writeRequest(http.MethodPut), nil) }()
-	require.Eventually(t, func() bool { return seen.Load() == 1 }, 5*time.Second, time.Millisecond)
-	cancel()
-	err := <-done
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, errUnknown)
-	var se statusError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, http.StatusServiceUnavailable, se.StatusCode)
+	defer cancel()
 
 	// The caller's deadline ends a POST whose request was written: unknown.
 	stall := make(chan struct{})
@@ -170,10 +149,10 @@ func TestOutcomeUnknownSurvivesTheContext(t *testing.T) {
 		}
 	}))
 	t.Cleanup(slow.Close)
-	d = New(testConfig(slow.URL, slow.Client()))
+	d := New(testConfig(slow.URL, slow.Client()))
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err = d.Do(ctx, writeRequest(http.MethodPost), nil)
+	err := d.Do(ctx, writeRequest(http.MethodPost), nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorIs(t, err, errUnknown)
 
