@@ -135,9 +135,6 @@ func TestOutcomeAcrossAttempts(t *testing.T) {
 func TestOutcomeUnknownSurvivesTheContext(t *testing.T) {
 	// (A PUT whose context ends while it waits to retry a 503: see
 	// TestCancelDuringWaitReturnsPromptly.)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
 	// The caller's deadline ends a POST whose request was written: unknown.
 	stall := make(chan struct{})
 	t.Cleanup(func() { close(stall) })
@@ -150,7 +147,7 @@ func TestOutcomeUnknownSurvivesTheContext(t *testing.T) {
 	}))
 	t.Cleanup(slow.Close)
 	d := New(testConfig(slow.URL, slow.Client()))
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := d.Do(ctx, writeRequest(http.MethodPost), nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
