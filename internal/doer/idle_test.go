@@ -94,25 +94,25 @@ func TestIdleTimeoutCoversTheWaitForHeaders(t *testing.T) {
 }
 
 func TestIdleTimeoutAllowsSlowSteadyProgress(t *testing.T) {
-	// 20 bytes, one every 5 ms, against a 150 ms idle bound: the bound is
+	// 40 bytes, one every 10 ms, against a 250 ms idle bound: the bound is
 	// on silence, not on the time the whole body takes.
-	srv, seen := trickleServer(t, 5*time.Millisecond, 20, false)
-	d := idleDoer(srv, 150*time.Millisecond)
+	srv, seen := trickleServer(t, 10*time.Millisecond, 40, false)
+	d := idleDoer(srv, 250*time.Millisecond)
 	var out struct{ Message string }
 	require.NoError(t, d.Do(context.Background(), &Request{Method: http.MethodGet, Path: []string{"v3", "x"}}, &out))
-	assert.Equal(t, strings.Repeat("x", 20), out.Message)
+	assert.Equal(t, strings.Repeat("x", 40), out.Message)
 	assert.Equal(t, int32(1), seen.Load())
 
-	// A slow upload is progress too: 10 chunks, one every 30 ms, against a
-	// 150 ms bound, 300 ms in all.
+	// A slow upload is progress too: 20 chunks, one every 30 ms, against a
+	// 250 ms bound, 600 ms in all.
 	rec := newRecorder(t, nil)
 	cfg := testConfig(rec.srv.URL, rec.srv.Client())
-	cfg.Retry.IdleTimeout = 150 * time.Millisecond
-	body, err := Multipart(nil, "file", "a.csv", &slowReader{chunks: 10, gap: 30 * time.Millisecond})
+	cfg.Retry.IdleTimeout = 250 * time.Millisecond
+	body, err := Multipart(nil, "file", "a.csv", &slowReader{chunks: 20, gap: 30 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, New(cfg).Do(context.Background(), &Request{Method: http.MethodPost, Path: []string{"v3", "x"}, Body: body}, nil))
 	require.Len(t, rec.requests(), 1)
-	assert.Contains(t, string(rec.requests()[0].Body), strings.Repeat("abc\n", 10))
+	assert.Contains(t, string(rec.requests()[0].Body), strings.Repeat("abc\n", 20))
 }
 
 // slowReader yields "abc\n" chunks times, waiting gap before each.
