@@ -371,9 +371,7 @@ func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // as "/v3/domains?limit=10"; escape path parameters with url.PathEscape and
 // replace "+" by "%2B". body may be nil, url.Values (sent as a form),
 // json.RawMessage or []byte (sent as JSON as they are), or any other value
-// (encoded as JSON). out receives the decoded JSON body; it may be nil, and
-// the 2xx body is checked either way (a JSON object or array, or an empty
-// 204; see ErrInvalidResponse).
+// (encoded as JSON). out receives the decoded JSON body; it may be nil.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if method == "" || !headerSafe(method) || strings.ContainsAny(method, " ") {
 		return fmt.Errorf("%w: bad method %q", ErrInvalidArgument, method)
