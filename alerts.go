@@ -437,7 +437,7 @@ func (s *AlertsService) DeleteSlackSettings(ctx context.Context) error {
 // every Slack alert setting. The token is shared by every Mailgun account
 // connected to the same workspace, so they all lose it.
 func (s *AlertsService) RevokeSlack(ctx context.Context) error {
-	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}}
+	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}, AllowEmpty: true} // success status undocumented
 	return s.client.do(ctx, r, nil)
 }
 
@@ -824,6 +824,7 @@ func (s *AlertsService) ModifySendAlert(ctx context.Context, name string, modify
 
 // DeleteSendAlert deletes the threshold alert called name. An unknown name
 // is ErrNotFound.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AlertsService) DeleteSendAlert(ctx context.Context, name string) error {
 	if err := required("name", name); err != nil {
 		return err

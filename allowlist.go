@@ -146,6 +146,7 @@ func (s *AllowlistService) Import(ctx context.Context, domain string, csv io.Rea
 
 // Delete removes value (an address or a domain) from the allowlist. It
 // returns an error matching ErrNotFound when value is not on the list.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AllowlistService) Delete(ctx context.Context, domain, value string) error {
 	return s.list().remove(ctx, domain, value)
 }

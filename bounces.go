@@ -151,6 +151,7 @@ func (s *BouncesService) Import(ctx context.Context, domain string, csv io.Reade
 // Delete removes address from the bounce list, so Mailgun delivers to it
 // again until it bounces again. It returns an error matching ErrNotFound
 // when the address is not on the list. Events already recorded remain.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *BouncesService) Delete(ctx context.Context, domain, address string) error {
 	return s.list().remove(ctx, domain, address)
 }

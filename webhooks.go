@@ -211,6 +211,7 @@ func (s *AccountWebhooksService) Update(ctx context.Context, id string, in Accou
 }
 
 // Delete removes one webhook; an unknown id is ErrNotFound.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AccountWebhooksService) Delete(ctx context.Context, id string) error {
 	if err := required("webhook id", id); err != nil {
 		return err
@@ -231,6 +232,7 @@ func (s *AccountWebhooksService) DeleteByIDs(ctx context.Context, ids ...string)
 
 // DeleteAll removes every account webhook of the client's region. When the
 // account has none, the API answers 404 (ErrNotFound).
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AccountWebhooksService) DeleteAll(ctx context.Context) error {
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "webhooks"}, Query: url.Values{"all": {"true"}}}
 	return s.client.do(ctx, r, nil)
