@@ -242,30 +242,23 @@ type BatchOutcome string
 const (
 	// BatchNotStored: the API refused the request (a 4xx status, 420 and
 	// 429 included once the retries were spent) or it was never sent (bad
-	// input, or the context ended before it), so none of its records were
-	// stored.
+	// input, a connection that failed before sending, or the context ended
+	// before it), so none of its records were stored.
 	BatchNotStored BatchOutcome = "not stored"
 	// BatchUnknown: the request may have reached the API and been acted
-	// on, but no valid answer came (the error matches ErrOutcomeUnknown, or
-	// is a 5xx, a broken connection or a 2xx that is not the API's JSON).
-	// Some, all or none of its records may be stored.
+	// on, but no valid answer came: the error matches ErrOutcomeUnknown (a
+	// 5xx, a connection broken after sending, a 2xx that is not the API's
+	// JSON). Some, all or none of its records may be stored.
 	BatchUnknown BatchOutcome = "unknown"
 )
 
-// batchOutcome classifies the error of a failed batch request. Anything
-// that is not provably a refusal counts as unknown.
+// batchOutcome classifies the error of a failed batch request with the
+// doer's outcome rule.
 func batchOutcome(err error) BatchOutcome {
 	if errors.Is(err, ErrOutcomeUnknown) {
 		return BatchUnknown
 	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
-		return BatchNotStored
-	}
-	if errors.Is(err, ErrInvalidArgument) {
-		return BatchNotStored
-	}
-	return BatchUnknown
+	return BatchNotStored
 }
 
 // BatchError reports an AddMany call (of bounces, unsubscribes or
