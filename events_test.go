@@ -334,10 +334,20 @@ func TestEventTimestamp(t *testing.T) {
 			assert.Equal(t, tt.want, e.Timestamp)
 		})
 	}
-	for _, bad := range []string{`"abc"`, `1.`, `.5`, `1e999`, `--1`, `""`, `true`, `{}`, `1529692199x`, `99999999999999999999`, `"1.5e400"`} {
+	// Not JSON: an error.
+	for _, bad := range []string{`1.`, `.5`, `--1`, `1529692199x`} {
 		t.Run("bad "+bad, func(t *testing.T) {
 			var e mailgun.Event
 			assert.Error(t, json.Unmarshal([]byte(`{"event": "accepted", "id": "x", "timestamp": `+bad+`}`), &e))
+		})
+	}
+	// JSON but not a time: the timestamp is dropped, the event kept.
+	for _, bad := range []string{`"abc"`, `1e999`, `""`, `true`, `{}`, `99999999999999999999`, `"1.5e400"`} {
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			var e mailgun.Event
+			require.NoError(t, json.Unmarshal([]byte(`{"event": "accepted", "id": "x", "timestamp": `+bad+`}`), &e))
+			assert.True(t, e.Timestamp.IsZero())
+			assert.Equal(t, "x", e.ID)
 		})
 	}
 }
@@ -347,8 +357,9 @@ func TestEventTemplateTolerantFields(t *testing.T) {
 	assert.Equal(t, &mailgun.EventTemplate{Name: "welcome", Version: "3", IsText: ptr(true)}, e.Template)
 	e = decodeEvent(t, `{"event": "delivered", "id": "t", "timestamp": 1, "template": {"name": "w", "version": "v2", "is-text": false}}`)
 	assert.Equal(t, &mailgun.EventTemplate{Name: "w", Version: "v2", IsText: ptr(false)}, e.Template)
-	var bad mailgun.Event
-	assert.Error(t, json.Unmarshal([]byte(`{"event": "delivered", "id": "t", "timestamp": 1, "template": {"is-text": "maybe"}}`), &bad))
+	// An is-text that is not a boolean is dropped; the rest is kept.
+	e = decodeEvent(t, `{"event": "delivered", "id": "t", "timestamp": 1, "template": {"name": "w", "is-text": "maybe"}}`)
+	assert.Equal(t, &mailgun.EventTemplate{Name: "w"}, e.Template)
 }
 
 func TestEventMarshalRoundTrip(t *testing.T) {
@@ -717,7 +728,7 @@ func TestFilterHelpers(t *testing.T) {
 	assert.Equal(t, `">5"`, mailgun.Quote(">5"))
 	assert.Equal(t, `""`, mailgun.Quote(""))
 	assert.Equal(t, `"say  hi "`, mailgun.Quote(`say "hi"`))
-	assert.Equal(t, "failed OR rejected", mailgun.Or(mailgun.EventFailed, mailgun.EventRejected))
+	assert.Equal(t, mailgun.EventName("failed OR rejected"), mailgun.Or(mailgun.EventFailed, mailgun.EventRejected))
 	assert.Equal(t, `a OR "b c"`, mailgun.Or("a", "b c"))
 	assert.Equal(t, "", mailgun.Or[string]())
 	assert.Equal(t, "NOT internal", mailgun.Not("internal"))
@@ -784,7 +795,7 @@ func TestEventsAgainstFake(t *testing.T) {
 		return list(&mailgun.EventsQuery{EventFilter: ef, Ascending: true})
 	}
 	assert.Equal(t, ids(3, 4, 6), f(mailgun.EventFilter{Event: mailgun.Or(mailgun.EventFailed, mailgun.EventRejected)}))
-	assert.Equal(t, ids(3), f(mailgun.EventFilter{Event: string(mailgun.EventFailed), Severity: mailgun.SeverityPermanent}))
+	assert.Equal(t, ids(3), f(mailgun.EventFilter{Event: mailgun.EventFailed, Severity: mailgun.SeverityPermanent}))
 	assert.Equal(t, ids(0, 1, 4, 5, 6), f(mailgun.EventFilter{Tags: mailgun.Not("internal")}))
 	assert.Equal(t, ids(2, 3), f(mailgun.EventFilter{Size: mailgun.Between(10000, 20000)}))
 	assert.Equal(t, ids(2, 3, 6), f(mailgun.EventFilter{Size: mailgun.GreaterThan(10000)}))
