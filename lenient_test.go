@@ -326,3 +326,36 @@ func TestLenientList(t *testing.T) {
 	assert.Zero(t, page.Total.V)
 	assert.Error(t, json.Unmarshal([]byte(`{"items":{"n":1}}`), &page))
 }
+
+// CheckListTolerance checks the list rule on a list of T: page(items)
+// builds a response body around the given items, and list decodes one
+// (through the SDK) into its items. A page holding item once per
+// Mistyping must come back whole, each mistyped item read as the item
+// without the bad value. Exported for the tests of package mailgun_test.
+func CheckListTolerance[T any](t *testing.T, item []byte, page func(items [][]byte) []byte, list func(t *testing.T, body []byte) ([]T, error)) {
+	t.Helper()
+	var strict T
+	require.NoError(t, json.Unmarshal(item, &strict), "the base item is well-typed")
+	ms := Mistypings(t, item)
+	items := make([][]byte, len(ms))
+	for i, m := range ms {
+		items[i] = m.Item
+	}
+	got, err := list(t, page(items))
+	require.NoError(t, err)
+	require.Len(t, got, len(ms), "every item comes back")
+	mistyped := 0
+	for i, m := range ms {
+		var v T
+		if json.Unmarshal(m.Item, &v) == nil {
+			continue // the value fits the field after all
+		}
+		mistyped++
+		want, err := list(t, page([][]byte{m.Without}))
+		require.NoError(t, err, m.Path)
+		require.Len(t, want, 1)
+		assert.Equal(t, want[0], got[i], "%s = %s", m.Path, m.Item)
+	}
+	t.Logf("%d items, %d with a value of the wrong type", len(ms), mistyped)
+	assert.NotZero(t, mistyped)
+}
