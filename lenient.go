@@ -40,21 +40,9 @@ func (l *lenientList[T]) UnmarshalJSON(b []byte) error {
 		if raw == nil || string(raw) == "null" {
 			continue
 		}
-		var v T
-		if json.Unmarshal(raw, &v) != nil {
-			kept, ok := pruneItem(raw, func(doc []byte) error {
-				var t T
-				return json.Unmarshal(doc, &t)
-			})
-			if !ok {
-				continue // not an item at all
-			}
-			v = *new(T)
-			if err := json.Unmarshal(kept, &v); err != nil {
-				return err
-			}
+		if v, ok := decodePruned[T](raw); ok {
+			out = append(out, v)
 		}
-		out = append(out, v)
 	}
 	if err := r.Finish(); err != nil {
 		return err
@@ -64,16 +52,32 @@ func (l *lenientList[T]) UnmarshalJSON(b []byte) error {
 }
 
 // lenient is a field outside the items of a list page (a total, a time
-// range) that is dropped, left zero, when its value has an unexpected type.
+// range) read by the same rule: a value of an unexpected type inside it is
+// dropped, and it is left zero when it has an unexpected type itself.
 type lenient[T any] struct{ V T }
 
-// UnmarshalJSON keeps the value if it decodes into T; it never fails.
+// UnmarshalJSON never fails.
 func (l *lenient[T]) UnmarshalJSON(b []byte) error {
-	var v T
-	if json.Unmarshal(b, &v) == nil {
-		l.V = v
-	}
+	l.V, _ = decodePruned[T](b)
 	return nil
+}
+
+// decodePruned decodes b, valid JSON, into a T: as it is if it decodes,
+// otherwise pruned (pruneItem). ok is false, and v zero, when b cannot be
+// a T at all, such as a string where an object is wanted.
+func decodePruned[T any](b []byte) (v T, ok bool) {
+	if json.Unmarshal(b, &v) == nil {
+		return v, true
+	}
+	kept, ok := pruneItem(b, func(doc []byte) error {
+		var t T
+		return json.Unmarshal(doc, &t)
+	})
+	v = *new(T)
+	if !ok || json.Unmarshal(kept, &v) != nil {
+		return *new(T), false
+	}
+	return v, true
 }
 
 // pruneBudget bounds the decode attempts spent on one item, so that an
