@@ -1115,8 +1115,8 @@ func TestAlertSettingsRoundTrip(t *testing.T) {
 		require.NoError(t, c.Alerts.UpdateSetting(context.Background(), s.ID, s.EventType, s.AlertTarget), s.ID)
 		sent := m.sent()
 		var got struct {
-			EventType mailgun.AlertEventType `json:"event_type"`
-			Channel   mailgun.Channel        `json:"channel"`
+			EventType mailgun.AlertEventType  `json:"event_type"`
+			Channel   mailgun.Channel         `json:"channel"`
 			Settings  mailgun.ChannelSettings `json:"settings"`
 		}
 		require.NoError(t, json.Unmarshal(sent[len(sent)-1].Body, &got))
