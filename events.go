@@ -408,11 +408,12 @@ func checkEventsCursor(cursor, domain string) error {
 		return err
 	}
 	p, _, _ := strings.Cut(cursor, "?")
-	segs := strings.SplitN(p[1:], "/", 4)
-	if len(segs) < 3 || segs[0] != "v3" || segs[2] != "events" {
+	rest, ok := strings.CutPrefix(p, "/v3/")
+	seg, rest, _ := strings.Cut(rest, "/")
+	if list, _, _ := strings.Cut(rest, "/"); !ok || list != "events" {
 		return errors.New("link is not one of the events list")
 	}
-	if d, err := url.PathUnescape(segs[1]); err != nil || !strings.EqualFold(d, domain) {
+	if d, err := url.PathUnescape(seg); err != nil || !strings.EqualFold(d, domain) {
 		return errors.New("link belongs to the events of another domain")
 	}
 	return nil
