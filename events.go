@@ -77,10 +77,12 @@ const (
 // API and carried in the "event-data" of webhook payloads. Which fields are
 // set depends on Event: sub-objects are nil when the event has none.
 //
-// Decoding never fails on an unknown event name or an unknown field: the
-// event decodes with the fields it shares with the others, and Raw always
-// holds the JSON object as received. Encoding writes the modelled fields
-// and keeps any other keys found in Raw.
+// Decoding never fails on an unknown event name, an unknown field or a
+// field of an unexpected type (which is left zero): the event decodes with
+// the fields it shares with the others, and Raw always holds the JSON
+// object as received. Only malformed JSON or a value that is not an object
+// (or null) is an error. Encoding writes the modelled fields and keeps any
+// other keys found in Raw.
 type Event struct {
 	// ID is unique within a day, not globally.
 	ID    string    `json:"id"`

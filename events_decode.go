@@ -977,21 +977,32 @@ func (d *eventDecoder) routes(dst *[]EventRoute) error {
 		*dst = nil
 		return nil
 	case jsonread.Array:
-		d.r.BeginArray()
 		var many []EventRoute
-		i := 0
-		for d.r.NextElement() {
-			many = growTo(many, i)
-			if err := d.route(&many[i]); err != nil {
-				return err
-			}
-			i++
-		}
-		*dst = endSlice(many, i)
-		return d.r.Err()
+		err := array(d, &many, d.route)
+		*dst = many
+		return err
 	default:
 		return d.drop()
 	}
+}
+
+// array decodes an array into the slice field *dst as encoding/json does
+// (see growTo and endSlice), each element with elem. null sets *dst to
+// nil, and a value of another type leaves it alone.
+func array[T any](d *eventDecoder, dst *[]T, elem func(*T) error) error {
+	if open, err := arrayStart(d, dst); !open {
+		return err
+	}
+	s, i := *dst, 0
+	for d.r.NextElement() {
+		s = growTo(s, i)
+		if err := elem(&s[i]); err != nil {
+			return err
+		}
+		i++
+	}
+	*dst = endSlice(s, i)
+	return d.r.Err()
 }
 
 // The functions below decode a struct from an object (or null, which
@@ -999,19 +1010,7 @@ func (d *eventDecoder) routes(dst *[]EventRoute) error {
 // the '{' that ptrObject read.
 
 func (d *eventDecoder) campaigns(dst *[]EventCampaign) error {
-	if open, err := arrayStart(d, dst); !open {
-		return err
-	}
-	s, i := *dst, 0
-	for d.r.NextElement() {
-		s = growTo(s, i)
-		if err := valueStrings(d, &s[i], campaignFields); err != nil {
-			return err
-		}
-		i++
-	}
-	*dst = endSlice(s, i)
-	return d.r.Err()
+	return array(d, dst, func(c *EventCampaign) error { return valueStrings(d, c, campaignFields) })
 }
 
 var messageKeys = []string{"headers", "attachments", "recipients", "size", "scheduled-for"}
@@ -1044,19 +1043,7 @@ func (d *eventDecoder) message(m *EventMessage) error {
 }
 
 func (d *eventDecoder) attachments(dst *[]EventAttachment) error {
-	if open, err := arrayStart(d, dst); !open {
-		return err
-	}
-	s, i := *dst, 0
-	for d.r.NextElement() {
-		s = growTo(s, i)
-		if err := d.attachment(&s[i]); err != nil {
-			return err
-		}
-		i++
-	}
-	*dst = endSlice(s, i)
-	return d.r.Err()
+	return array(d, dst, d.attachment)
 }
 
 var attachmentKeys = []string{"filename", "content-type", "size"}
