@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -1259,4 +1260,25 @@ func TestEventFilterEventIsTyped(t *testing.T) {
 	assert.Equal(t, mailgun.EventName("NOT delivered"), f.Event)
 	var tags string = mailgun.Or("a", "b")
 	assert.Equal(t, "a OR b", tags)
+}
+
+// TestWebhookHandlerKeepsAnEventWithAMistypedField: event-data follows the
+// events list rule, so a webhook whose event has a field of an unexpected
+// type is handled (the field left zero) instead of answered 400 forever.
+func TestWebhookHandlerKeepsAnEventWithAMistypedField(t *testing.T) {
+	now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+	const key = "key-handler-test"
+	body := signedBody(t, key, now, `{"event":"delivered","id":"abc","timestamp":"yesterday","template":{"name":"t","is-text":"yes"}}`)
+	var got *mailgun.WebhookEvent
+	h := mailgun.WebhookHandler(key, func(_ context.Context, ev *mailgun.WebhookEvent) error {
+		got = ev
+		return nil
+	}, mailgun.WithVerifyOptions(at(now)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(body)))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	require.NotNil(t, got)
+	assert.Equal(t, "abc", got.EventData.ID)
+	assert.True(t, got.EventData.Timestamp.IsZero())
+	assert.Equal(t, &mailgun.EventTemplate{Name: "t"}, got.EventData.Template)
 }

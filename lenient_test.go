@@ -53,7 +53,7 @@ func Mistypings(t testing.TB, item []byte) []Mistyping {
 	collect(nil, root)
 	var out []Mistyping
 	for _, path := range paths {
-		orig := at(root, path)
+		orig := valueAt(root, path)
 		for _, bad := range badValues {
 			bv := decodeTree(t, []byte(bad))
 			if kindOf(bv) == kindOf(orig) {
@@ -101,7 +101,7 @@ func kindOf(v any) string {
 	return "null"
 }
 
-func at(v any, path []any) any {
+func valueAt(v any, path []any) any {
 	for _, p := range path {
 		switch p := p.(type) {
 		case string:
