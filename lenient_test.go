@@ -362,3 +362,23 @@ func CheckListTolerance[T any](t *testing.T, item []byte, strict func([]byte) er
 	t.Logf("%d items, %d with a value of the wrong type", len(ms), mistyped)
 	assert.NotZero(t, mistyped)
 }
+
+// FuzzLenientList: no input panics, and a list that decodes holds only
+// items that decode strictly once pruned.
+func FuzzLenientList(f *testing.F) {
+	f.Add([]byte(`[{"id":"a","event":1,"@timestamp":"x","template":{"is-text":"yes"}},"x",null,[]]`))
+	f.Add([]byte(`[{"message":{"headers":[1],"attachments":[{"size":"1"},7]},"tags":[1,"a"]}]`))
+	f.Add([]byte(`{"items":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var l lenientList[LogItem]
+		if json.Unmarshal(b, &l) != nil {
+			return
+		}
+		for _, it := range l {
+			out, err := json.Marshal(it)
+			require.NoError(t, err)
+			var back LogItem
+			require.NoError(t, json.Unmarshal(out, &back))
+		}
+	})
+}
