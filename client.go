@@ -422,6 +422,11 @@ func invalidArg(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
 }
 
+// invalidResponse returns an error wrapping ErrInvalidResponse.
+func invalidResponse(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidResponse, fmt.Sprintf(format, args...))
+}
+
 // required rejects an empty (or all-space) parameter by name.
 func required(name, value string) error {
 	if strings.TrimSpace(value) == "" {

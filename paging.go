@@ -84,7 +84,7 @@ func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Co
 // linkPage is the {"items": [...], "paging": {"next": url}} shape of the
 // suppression and event lists.
 type linkPage[T any] struct {
-	Items  []T `json:"items"`
+	Items  lenientList[T] `json:"items"`
 	Paging struct {
 		Next string `json:"next"`
 	} `json:"paging"`

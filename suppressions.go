@@ -82,7 +82,7 @@ func (l suppressionList[W, T]) page(ctx context.Context, domain string, opts *Li
 // suppressionWirePage is a list page as the API sends it. Paging is a
 // pointer so that a page without it can be told from one with empty links.
 type suppressionWirePage[W any] struct {
-	Items  []W `json:"items"`
+	Items  lenientList[W] `json:"items"`
 	Paging *struct {
 		Next string `json:"next"`
 	} `json:"paging"`
@@ -90,7 +90,8 @@ type suppressionWirePage[W any] struct {
 
 // fetch gets the page at cursor, or the first page with query when cursor
 // is "". The page fails only on its structure: a body that is not JSON,
-// items that are not an array of objects, a page with items but no paging,
+// items that are not an array (an item that is not an object is skipped),
+// a page with items but no paging,
 // or a next link that does not parse or leads to another list (List and
 // ListPage accept the same cursors). An item field of an unexpected type
 // is left zero and the item kept. A page without items has no Next.

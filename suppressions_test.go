@@ -794,7 +794,6 @@ func TestSuppressionListsBadResponses(t *testing.T) {
 				"truncated":               `{"items":[` + string(item[:len(item)/2]),
 				"HTML":                    `<!DOCTYPE html><html><title>Bad gateway</title></html>`,
 				"items an object":         `{"items":{},"paging":{}}`,
-				"items not objects":       `{"items":[1,2],"paging":{"next":""}}`,
 				"items without paging":    `{"items":[` + string(item) + `]}`,
 				"paging next not string":  `{"items":[` + string(item) + `],"paging":{"next":5}}`,
 				"not an object":           `[` + string(item) + `]`,
@@ -808,8 +807,9 @@ func TestSuppressionListsBadResponses(t *testing.T) {
 					assert.ErrorIs(t, err, mailgun.ErrInvalidResponse, "List %s", name)
 				}
 			}
-			// The end of a list: no items, with or without paging.
-			for _, body := range []string{`{"items":[]}`, `{"items":null,"paging":{"next":"` + base + `?page=next&address=z"}}`, `{}`} {
+			// The end of a list: no items (or none that is an object, as
+			// items that are not objects are skipped), with or without paging.
+			for _, body := range []string{`{"items":[1,null],"paging":{"next":""}}`, `{"items":[]}`, `{"items":null,"paging":{"next":"` + base + `?page=next&address=z"}}`, `{}`} {
 				c, m := newMockClient(t)
 				m.respond(http.MethodGet, base, 200, []byte(body))
 				keys, next, err := a.page(ctx, c, "example.com", nil)

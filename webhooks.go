@@ -126,7 +126,10 @@ func checkWebhookIDs(ids []string) (string, error) {
 }
 
 // List returns the account's webhooks; with ids, only those (unknown ids
-// are left out, not an error). The API does not page this list.
+// are left out, not an error). The API does not page this list. A response
+// fails (ErrInvalidResponse) only when it is not an object or its webhooks
+// are not an array; a webhook that is not an object is skipped, and a
+// field of an unexpected type is left zero.
 func (s *AccountWebhooksService) List(ctx context.Context, ids ...string) ([]AccountWebhook, error) {
 	r := &doer.Request{Method: http.MethodGet, Path: []string{"v1", "webhooks"}}
 	if len(ids) > 0 {
@@ -137,7 +140,7 @@ func (s *AccountWebhooksService) List(ctx context.Context, ids ...string) ([]Acc
 		r.Query = url.Values{"webhook_ids": {joined}}
 	}
 	var out struct {
-		Webhooks []AccountWebhook `json:"webhooks"`
+		Webhooks lenientList[AccountWebhook] `json:"webhooks"`
 	}
 	if err := s.client.do(ctx, r, &out); err != nil {
 		return nil, err
