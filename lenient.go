@@ -21,9 +21,17 @@ import (
 // gives a nil list; any other value that is not an array is an error.
 type lenientList[T any] []T
 
-// UnmarshalJSON decodes the array item by item: an item that decodes as it
-// is costs one json.Unmarshal; one that does not is pruned (pruneItem).
+// UnmarshalJSON decodes the array at once when every item decodes;
+// otherwise item by item: an item that decodes as it is costs one
+// json.Unmarshal, one that does not is pruned (pruneItem).
 func (l *lenientList[T]) UnmarshalJSON(b []byte) error {
+	// Fast path: the whole array decodes, and has no null that would
+	// have to be skipped rather than read as a zero item.
+	var all []T
+	if json.Unmarshal(b, &all) == nil && !bytes.Contains(b, []byte("null")) {
+		*l = all
+		return nil
+	}
 	r := jsonread.New(b)
 	switch k := r.Peek(); k {
 	case jsonread.Null:

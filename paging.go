@@ -1,7 +1,9 @@
 package mailgun
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"hash/maphash"
 	"iter"
@@ -82,12 +84,34 @@ func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Co
 }
 
 // linkPage is the {"items": [...], "paging": {"next": url}} shape of the
-// suppression and event lists.
+// suppression, tag and Slack channel lists. Paging is a pointer so that a
+// page without it can be told from one with empty links.
 type linkPage[T any] struct {
-	Items  lenientList[T] `json:"items"`
-	Paging struct {
-		Next string `json:"next"`
-	} `json:"paging"`
+	Items  []T         `json:"items"`
+	Paging *pagingLink `json:"paging"`
+}
+
+type pagingLink struct {
+	Next string `json:"next"`
+}
+
+// DecodeBody reads a page in one pass when every item decodes and none is
+// null; otherwise by the list rule (lenientList: an item that is not an
+// object is skipped, a mistyped field dropped). So a well-formed page costs
+// one json.Unmarshal, as it would without the rule.
+func (p *linkPage[T]) DecodeBody(body []byte) error {
+	if !bytes.Contains(body, []byte("null")) && json.Unmarshal(body, p) == nil {
+		return nil
+	}
+	var slow struct {
+		Items  lenientList[T] `json:"items"`
+		Paging *pagingLink    `json:"paging"`
+	}
+	if err := json.Unmarshal(body, &slow); err != nil {
+		return err
+	}
+	*p = linkPage[T]{Items: slow.Items, Paging: slow.Paging}
+	return nil
 }
 
 // getLinkPage fetches one page of a list whose next page is an absolute
@@ -100,7 +124,7 @@ func getLinkPage[T any](ctx context.Context, c *Client, r *doer.Request) (*Page[
 		return nil, err
 	}
 	page := &Page[T]{Items: lp.Items}
-	if len(lp.Items) > 0 && lp.Paging.Next != "" {
+	if len(lp.Items) > 0 && lp.Paging != nil && lp.Paging.Next != "" {
 		next, err := doer.CursorFromLink(lp.Paging.Next)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %s", ErrInvalidResponse, r.Method, err)

@@ -79,15 +79,6 @@ func (l suppressionList[W, T]) page(ctx context.Context, domain string, opts *Li
 	return page, nil
 }
 
-// suppressionWirePage is a list page as the API sends it. Paging is a
-// pointer so that a page without it can be told from one with empty links.
-type suppressionWirePage[W any] struct {
-	Items  lenientList[W] `json:"items"`
-	Paging *struct {
-		Next string `json:"next"`
-	} `json:"paging"`
-}
-
 // fetch gets the page at cursor, or the first page with query when cursor
 // is "". The page fails only on its structure: a body that is not JSON,
 // items that are not an array (an item that is not an object is skipped),
@@ -100,7 +91,7 @@ func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query u
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, l.name}, query
 	}
-	var wp suppressionWirePage[W]
+	var wp linkPage[W]
 	if err := l.c.do(ctx, r, &wp); err != nil {
 		return nil, err
 	}
