@@ -45,6 +45,7 @@ type Client struct {
 	Events          *EventsService          // deprecated upstream: use Logs
 	Metrics         *MetricsService         // aggregated counters and rates
 	Logs            *LogsService            // the event log
+	Messages        *MessagesService        // send messages; read and resend stored ones
 
 	doer    *doer.Doer
 	baseURL string
@@ -286,6 +287,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			AttemptTimeout: retry.AttemptTimeout,
 		},
 		Logger:          s.logger,
+		TrustSubdomains: c.region != "", // storage URLs name hosts under the region's API host
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,
@@ -300,6 +302,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Events = &EventsService{client: c}
 	c.Metrics = &MetricsService{client: c}
 	c.Logs = &LogsService{client: c}
+	c.Messages = &MessagesService{client: c}
 	return c, nil
 }
 
@@ -341,8 +344,10 @@ func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // path is the escaped API path with its version and an optional query, such
 // as "/v3/domains?limit=10"; escape path parameters with url.PathEscape and
 // replace "+" by "%2B". body may be nil, url.Values (sent as a form),
-// json.RawMessage or []byte (sent as JSON as they are), or any other value
-// (encoded as JSON). out receives the decoded JSON body; it may be nil.
+// json.RawMessage or []byte (sent as JSON as they are), a *Multipart
+// (streamed as multipart/form-data, files read while sending), or any
+// other value (encoded as JSON). out receives the decoded JSON body; it
+// may be nil.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if method == "" || !headerSafe(method) || strings.ContainsAny(method, " ") {
 		return fmt.Errorf("%w: bad method %q", ErrInvalidArgument, method)
@@ -359,8 +364,19 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		r.Body = doer.Raw(b, "application/json")
 	case []byte:
 		r.Body = doer.Raw(b, "application/json")
+	case *Multipart:
+		if b == nil {
+			return fmt.Errorf("%w: Multipart body is nil", ErrInvalidArgument)
+		}
+		mb, err := b.body()
+		if err != nil {
+			return err
+		}
+		r.Body = mb
+	case Multipart:
+		return c.Do(ctx, method, path, &b, out)
 	case io.Reader:
-		return fmt.Errorf("%w: Do does not stream an io.Reader; pass []byte or a value to encode", ErrInvalidArgument)
+		return fmt.Errorf("%w: Do does not stream an io.Reader; pass []byte, a *Multipart or a value to encode", ErrInvalidArgument)
 	default:
 		enc, err := doer.JSON(b)
 		if err != nil {
