@@ -214,8 +214,6 @@ func (w *sendWire) DecodeBody(b []byte) error {
 	return nil
 }
 
-func (w *sendWire) result() *SendResult { return &SendResult{ID: w.ID, Message: w.Message} }
-
 // SendError is a send that failed after it was handed to the transport.
 // When errors.Is(err, ErrOutcomeUnknown), Mailgun may have accepted the
 // message: look for MessageID (EventsFilter.MessageID, or the
@@ -273,12 +271,22 @@ func (s *MessagesService) send(ctx context.Context, domain string, p *prepared) 
 	if err != nil {
 		return nil, err
 	}
-	var w sendWire
 	r := &doer.Request{Method: http.MethodPost, Path: []string{"v3", domain, "messages"}, Body: body}
+	return s.post(ctx, r, p.messageID)
+}
+
+// post sends a request answered by {id, message}. A failure is a
+// *SendError; so is a 2xx without a body, which is not the API's answer.
+func (s *MessagesService) post(ctx context.Context, r *doer.Request, messageID string) (*SendResult, error) {
+	var w sendWire
 	if err := s.client.do(ctx, r, &w); err != nil {
-		return nil, &SendError{MessageID: p.messageID, Err: err}
+		return nil, &SendError{MessageID: messageID, Err: err}
 	}
-	return w.result(), nil
+	if w.ID == "" {
+		err := fmt.Errorf("mailgun: the send was answered with a 2xx without a body: %w: %w", ErrOutcomeUnknown, ErrInvalidResponse)
+		return nil, &SendError{MessageID: messageID, Err: err}
+	}
+	return &SendResult{ID: w.ID, Message: w.Message}, nil
 }
 
 // prepared is a checked message, encoded as form fields and files.
@@ -978,12 +986,8 @@ func (s *MessagesService) SendMIME(ctx context.Context, domain string, to []stri
 	if err != nil {
 		return nil, invalidArg("%s", err)
 	}
-	var w sendWire
 	r := &doer.Request{Method: http.MethodPost, Path: []string{"v3", domain, "messages.mime"}, Body: body}
-	if err := s.client.do(ctx, r, &w); err != nil {
-		return nil, &SendError{Err: err}
-	}
-	return w.result(), nil
+	return s.post(ctx, r, "")
 }
 
 // recipientFields checks a recipient list and returns it as "to" fields.
@@ -1215,11 +1219,7 @@ func (s *MessagesService) Resend(ctx context.Context, ref StoredRef, to []string
 		return nil, err
 	}
 	r.Body = doer.FormFields(fields)
-	var w sendWire
-	if err := s.client.do(ctx, r, &w); err != nil {
-		return nil, &SendError{Err: err}
-	}
-	return w.result(), nil
+	return s.post(ctx, r, "")
 }
 
 // Multipart is a multipart/form-data body for Client.Do, for endpoints the
