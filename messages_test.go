@@ -390,14 +390,18 @@ func TestMessagesSendRejectsBadInput(t *testing.T) {
 		},
 		"attachment without name":    func(m *mailgun.Message) { m.Attachments = []mailgun.Attachment{{Content: strings.NewReader("x")}} },
 		"attachment without content": func(m *mailgun.Message) { m.Attachments = []mailgun.Attachment{{Filename: "a"}} },
-		"attachment name break":      func(m *mailgun.Message) { m.Inline = []mailgun.Attachment{{Filename: "a\r\n.png", Content: strings.NewReader("x")}} },
+		"attachment name break": func(m *mailgun.Message) {
+			m.Inline = []mailgun.Attachment{{Filename: "a\r\n.png", Content: strings.NewReader("x")}}
+		},
 		"attachment type break": func(m *mailgun.Message) {
 			m.Attachments = []mailgun.Attachment{{Filename: "a", ContentType: "text/plain\r\nX: y", Content: strings.NewReader("x")}}
 		},
 		"attachment negative size": func(m *mailgun.Message) {
 			m.Attachments = []mailgun.Attachment{{Filename: "a", Content: strings.NewReader("x"), Size: -1}}
 		},
-		"missing file":      func(m *mailgun.Message) { m.Attachments = []mailgun.Attachment{mailgun.FileAttachment("/no/such/file.pdf")} },
+		"missing file": func(m *mailgun.Message) {
+			m.Attachments = []mailgun.Attachment{mailgun.FileAttachment("/no/such/file.pdf")}
+		},
 		"directory as file": func(m *mailgun.Message) { m.Attachments = []mailgun.Attachment{mailgun.FileAttachment(t.TempDir())} },
 		"over 25 MB": func(m *mailgun.Message) {
 			m.Attachments = []mailgun.Attachment{{Filename: "big", Content: iotest.HalfReader(strings.NewReader("")), Size: mailgun.MaxMessageBytes + 1}}
@@ -715,11 +719,26 @@ func TestMessagesSendMIMEWire(t *testing.T) {
 	}
 
 	for name, call := range map[string]func() error{
-		"nil mime":     func() error { _, err := c.Messages.SendMIME(context.Background(), "example.com", []string{"b@example.org"}, nil); return err },
-		"no to":        func() error { _, err := c.Messages.SendMIME(context.Background(), "example.com", nil, strings.NewReader(raw)); return err },
-		"no domain":    func() error { _, err := c.Messages.SendMIME(context.Background(), " ", []string{"b@example.org"}, strings.NewReader(raw)); return err },
-		"bad address":  func() error { _, err := c.Messages.SendMIME(context.Background(), "example.com", []string{"bob"}, strings.NewReader(raw)); return err },
-		"1001 entries": func() error { _, err := c.Messages.SendMIME(context.Background(), "example.com", batchAddresses(1001), strings.NewReader(raw)); return err },
+		"nil mime": func() error {
+			_, err := c.Messages.SendMIME(context.Background(), "example.com", []string{"b@example.org"}, nil)
+			return err
+		},
+		"no to": func() error {
+			_, err := c.Messages.SendMIME(context.Background(), "example.com", nil, strings.NewReader(raw))
+			return err
+		},
+		"no domain": func() error {
+			_, err := c.Messages.SendMIME(context.Background(), " ", []string{"b@example.org"}, strings.NewReader(raw))
+			return err
+		},
+		"bad address": func() error {
+			_, err := c.Messages.SendMIME(context.Background(), "example.com", []string{"bob"}, strings.NewReader(raw))
+			return err
+		},
+		"1001 entries": func() error {
+			_, err := c.Messages.SendMIME(context.Background(), "example.com", batchAddresses(1001), strings.NewReader(raw))
+			return err
+		},
 	} {
 		assert.ErrorIs(t, call(), mailgun.ErrInvalidArgument, name)
 	}

@@ -269,7 +269,9 @@ func TestMultipartUnreadPlainReaderIsRetried(t *testing.T) {
 	// Refused before the body was read: a dial error. The plain stream
 	// was never touched, so the retry sends it.
 	rec := newRecorder(t, nil)
-	d := rec.doer(func(c *Config) { c.HTTPClient = &http.Client{Transport: &refuseFirst{next: rec.srv.Client().Transport}} })
+	d := rec.doer(func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: &refuseFirst{next: rec.srv.Client().Transport}}
+	})
 	body, err := NewMultipart(nil, []File{{Field: "attachment", Filename: "stream.bin", Content: iotest.HalfReader(strings.NewReader("a plain stream"))}})
 	require.NoError(t, err)
 	r := Request{Method: http.MethodPost, Path: []string{"v3", "d", "messages"}, Body: body}
