@@ -75,7 +75,9 @@ type settings struct {
 // connection failed before any byte was sent, because Mailgun has no
 // idempotency keys. Waits use exponential backoff with full jitter unless
 // the server says how long to wait (Retry-After, X-Request-Reset,
-// X-RateLimit-Reset); every wait is capped by MaxDelay.
+// X-RateLimit-Reset); every wait is capped by MaxDelay. A write that fails
+// after an attempt that may have been acted on returns an error wrapping
+// ErrOutcomeUnknown (see there).
 type RetryPolicy struct {
 	// MaxRetries is how many times a call is repeated after its first
 	// attempt; 0 disables retries.
@@ -291,6 +293,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,
+		OutcomeUnknown:  ErrOutcomeUnknown,
 		NewError:        newAPIError,
 	})
 	c.Alerts = &AlertsService{client: c}

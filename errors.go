@@ -25,14 +25,20 @@ var (
 	// error (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded
 	// of an attempt) stays wrapped as well.
 	ErrConnection = errors.New("mailgun: connection failed")
-	// ErrOutcomeUnknown marks a write (a POST, PUT or DELETE) that may
-	// have reached Mailgun and been acted on, while no valid answer came
-	// back: the connection broke after the request was written, an attempt
-	// timed out waiting for the answer, a 5xx, or a 2xx that is not the
-	// API's JSON. Mailgun has no idempotency keys, so the SDK does not
-	// repeat such a POST; check the resource (or Logs, for a send) before
-	// repeating it. The cause (ErrConnection, ErrServer,
-	// ErrInvalidResponse, ...) stays wrapped too.
+	// ErrOutcomeUnknown marks a write that may have been acted on while no
+	// definitive answer came back. A write is any request but a GET (and
+	// the analytics queries sent as POST, which only read). It is
+	// returned when some attempt may have reached Mailgun (the connection
+	// broke after the request may have been written, an attempt or idle
+	// timeout, a 5xx, a 2xx whose body could not be read or is not the
+	// API's JSON) and no later attempt answered definitively (a valid 2xx,
+	// or a 4xx other than 408, 420 and 429, which are refusals), also when
+	// the caller's context ended afterwards. A failed dial or DNS lookup
+	// is not unknown: nothing was sent. The cause (ErrConnection,
+	// ErrServer and the *APIError, ErrInvalidResponse) stays wrapped too.
+	// Mailgun has no idempotency keys, so the SDK never repeats such a
+	// POST: read the resource back (or search Logs, for a send) before
+	// repeating it. Reads never return it.
 	ErrOutcomeUnknown = errors.New("mailgun: outcome unknown")
 
 	ErrBadRequest      = errors.New("mailgun: bad request")       // 400

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,6 +51,10 @@ type Config struct {
 	// not get through: refused or reset connections, timed-out attempts,
 	// bodies cut short or badly framed.
 	Connection error
+	// OutcomeUnknown is wrapped, next to the cause, by the error of a write
+	// that may have been acted on while no definitive answer came back
+	// (see Doer.Do for the rule).
+	OutcomeUnknown error
 	// NewError turns a non-2xx response into the error callers see.
 	NewError func(*HTTPError) error
 }
@@ -72,9 +77,12 @@ type Doer struct {
 	invalidArgument error
 	invalidResponse error
 	connection      error
+	outcomeUnknown  error
 	newError        func(*HTTPError) error
 	now             func() time.Time
-	maxBody         int64 // MaxResponseBody; smaller in tests
+	sleep           func(context.Context, time.Duration) bool // false when ctx ended first
+	jitter          func(n int64) int64                       // uniform in [0, n)
+	maxBody         int64                                     // MaxResponseBody; smaller in tests
 }
 
 var acceptJSON = []string{"application/json"}
@@ -103,8 +111,11 @@ func New(c Config) *Doer {
 		invalidArgument: c.InvalidArgument,
 		invalidResponse: c.InvalidResponse,
 		connection:      c.Connection,
+		outcomeUnknown:  c.OutcomeUnknown,
 		newError:        c.NewError,
 		now:             time.Now,
+		sleep:           sleep,
+		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
 		trustSubdomains: c.TrustSubdomains,
 	}
@@ -119,6 +130,9 @@ func New(c Config) *Doer {
 	}
 	if d.connection == nil {
 		d.connection = errors.New("connection failed")
+	}
+	if d.outcomeUnknown == nil {
+		d.outcomeUnknown = errors.New("outcome unknown")
 	}
 	if d.newError == nil {
 		d.newError = func(e *HTTPError) error {
@@ -157,18 +171,54 @@ type Request struct {
 // An empty 2xx body leaves out untouched. Non-2xx responses become the
 // error made by Config.NewError. Retries follow the policy; the context
 // bounds the whole call, waits included.
+//
+// Outcome of a write. A request is a write unless its method is GET, HEAD,
+// OPTIONS or TRACE, or it is marked Idempotent (an analytics POST that only
+// reads). Each attempt of a write either
+//   - left the server untouched: it was refused (408, 420, 429, a 3xx,
+//     which the API never sends) or never sent (the dial, DNS lookup or
+//     proxy connect failed; the context ended before the attempt);
+//   - may have been acted on: the connection broke or the attempt timed
+//     out after the request may have been written, a 5xx, a 2xx whose
+//     body could not be read or decoded;
+//   - or answered definitively: a valid 2xx, or any other 4xx.
+//
+// When a write fails after an attempt that may have been acted on and no
+// later attempt answered definitively, its error wraps
+// Config.OutcomeUnknown next to the cause (the connection error, the
+// *HTTPError made by NewError, the invalid response), also when the
+// caller's context ended afterwards. Reads never wrap it.
 func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 	target, path, err := d.target(r)
 	if err != nil {
 		return fmt.Errorf("%w: %s", d.invalidArgument, err)
 	}
 	repeatable := idempotent(r.Method) || r.Idempotent
+	write := !readOnly(r.Method) && !r.Idempotent
+	// uncertain: an attempt may have been acted on and no later one answered definitively.
+	uncertain := false
+	settle := func(err error) error {
+		if write && uncertain {
+			return fmt.Errorf("%w (%w)", err, d.outcomeUnknown)
+		}
+		return err
+	}
+	var lastErr error // the last attempt's failure, for an error after the context ended
 	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			return settle(d.contextError(ctx, r.Method, path, lastErr))
+		}
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
+		switch res.outcome {
+		case actedOn:
+			uncertain = true
+		case definitive:
+			uncertain = false
+		}
 		if r.Body != nil {
 			if err := r.Body.finish(ctx); err != nil && res.err != nil {
-				return d.contextError(ctx, r.Method, path, res.err)
+				return settle(d.contextError(ctx, r.Method, path, res.err))
 			}
 		}
 		if res.err == nil {
@@ -180,7 +230,7 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			if res.status >= 300 {
 				last = res.err
 			}
-			return d.contextError(ctx, r.Method, path, last)
+			return settle(d.contextError(ctx, r.Method, path, last))
 		}
 		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
 			!slices.Contains(r.FinalStatuses, res.status)
@@ -189,12 +239,13 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 		}
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
-			return res.err
+			return settle(res.err)
 		}
-		wait := d.retry.backoff(attempt, res.hint, res.hasHint)
+		wait := d.retry.backoff(attempt, res.hint, res.hasHint, d.jitter)
 		d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), wait, res.logErr)
-		if !sleep(ctx, wait) {
-			return d.contextError(ctx, r.Method, path, res.err)
+		lastErr = res.err
+		if !d.sleep(ctx, wait) {
+			return settle(d.contextError(ctx, r.Method, path, res.err))
 		}
 	}
 }
@@ -253,8 +304,31 @@ type result struct {
 	logErr    error // a transport error worth logging; never a body
 	status    int
 	retryable bool
+	outcome   outcome
 	hint      time.Duration
 	hasHint   bool
+}
+
+// outcome is what an attempt tells about the server's state (see Do).
+type outcome uint8
+
+const (
+	untouched  outcome = iota // refused or never sent: nothing happened
+	actedOn                   // may have been acted on; no valid answer
+	definitive                // a valid 2xx, or a 4xx other than 408, 420, 429
+)
+
+// statusOutcome classifies a non-2xx response.
+func statusOutcome(code int) outcome {
+	switch {
+	case code == http.StatusRequestTimeout || code == 420 || code == http.StatusTooManyRequests:
+		return untouched
+	case code >= 400 && code < 500:
+		return definitive
+	case code >= 300 && code < 400:
+		return untouched // the API never redirects: something else answered
+	}
+	return actedOn
 }
 
 func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, repeatable bool, out any) result {
@@ -295,11 +369,15 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		err = unwrapURLError(err)
-		return result{
+		res := result{
 			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
 			retryable: retryableTransport(err, repeatable),
 		}
+		if !notSent(err) {
+			res.outcome = actedOn
+		}
+		return res
 	}
 	atEOF := false
 	defer func() { closeBody(resp.Body, atEOF) }()
@@ -314,11 +392,16 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 					logErr:    re.err,
 					status:    resp.StatusCode,
 					retryable: repeatable && retryableTransport(re.err, true),
+					outcome:   actedOn,
 				}
 			}
-			return result{err: fmt.Errorf("mailgun: %s %s: %w: %s", r.Method, path, d.invalidResponse, err), status: resp.StatusCode}
+			return result{
+				err:     fmt.Errorf("mailgun: %s %s: %w: %s", r.Method, path, d.invalidResponse, err),
+				status:  resp.StatusCode,
+				outcome: actedOn,
+			}
 		}
-		return result{status: resp.StatusCode}
+		return result{status: resp.StatusCode, outcome: definitive}
 	}
 
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
@@ -340,6 +423,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		err:       d.newError(he),
 		status:    resp.StatusCode,
 		retryable: retryableStatus(resp.StatusCode, repeatable),
+		outcome:   statusOutcome(resp.StatusCode),
 		hint:      hint,
 		hasHint:   hasHint,
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var errInvalid = errors.New("invalid argument")
+var (
+	errInvalid = errors.New("invalid argument")
+	errUnknown = errors.New("outcome unknown")
+)
 
 // statusError is the test stand-in for the client's APIError.
 type statusError struct{ *HTTPError }
@@ -32,6 +36,7 @@ func testConfig(base string, hc *http.Client) Config {
 		UserAgent:       "test-agent",
 		Retry:           RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
 		InvalidArgument: errInvalid,
+		OutcomeUnknown:  errUnknown,
 		NewError:        func(e *HTTPError) error { return statusError{e} },
 	}
 }
@@ -186,15 +191,15 @@ func TestRetryHint(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	p := RetryPolicy{MaxRetries: 10, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second}
 	t.Run("hint capped by MaxDelay", func(t *testing.T) {
-		assert.Equal(t, 8*time.Second, p.backoff(0, time.Hour, true))
-		assert.Equal(t, 2*time.Second, p.backoff(0, 2*time.Second, true))
-		assert.Equal(t, time.Duration(0), p.backoff(3, 0, true))
+		assert.Equal(t, 8*time.Second, p.backoff(0, time.Hour, true, rand.Int64N))
+		assert.Equal(t, 2*time.Second, p.backoff(0, 2*time.Second, true, rand.Int64N))
+		assert.Equal(t, time.Duration(0), p.backoff(3, 0, true, rand.Int64N))
 	})
 	t.Run("full jitter under an exponential ceiling", func(t *testing.T) {
 		for attempt, ceiling := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
 			var top time.Duration
 			for range 2000 {
-				d := p.backoff(attempt, 0, false)
+				d := p.backoff(attempt, 0, false, rand.Int64N)
 				require.GreaterOrEqual(t, d, time.Duration(0))
 				require.LessOrEqual(t, d, ceiling)
 				top = max(top, d)
@@ -206,7 +211,7 @@ func TestBackoff(t *testing.T) {
 	})
 	t.Run("huge attempt numbers do not overflow", func(t *testing.T) {
 		for _, a := range []int{31, 32, 63, 64, 1000} {
-			d := p.backoff(a, 0, false)
+			d := p.backoff(a, 0, false, rand.Int64N)
 			assert.True(t, d >= 0 && d <= p.MaxDelay, "attempt %d gave %v", a, d)
 		}
 	})
