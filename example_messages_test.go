@@ -3,6 +3,7 @@ package mailgun_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mgkit/mailgun"
+	"github.com/mgkit/mailgun/mailguntest"
 )
 
 // standInMailgun is a minimal stand-in for the send endpoint: it prints
@@ -124,4 +127,60 @@ func ExampleFileAttachment() {
 	}
 	// Output:
 	// mailgun got: to ops@example.org, attachment report.csv (18 bytes)
+}
+
+// A send whose outcome is unknown may have been accepted: look for its
+// Message-Id before sending it again.
+func ExampleSendError() {
+	srv := mailguntest.Start()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+	sentAt := time.Now()
+
+	// Mailgun answers 503 after it received the request.
+	srv.Fail(http.MethodPost, "/v3/*/messages", mailguntest.Fault{Status: http.StatusServiceUnavailable}, 1)
+	msg := &mailgun.Message{
+		From: "orders@example.com", To: []string{"alice@example.org"},
+		Subject: "Your receipt", Text: "Thank you.",
+	}
+	_, err := c.Messages.Send(ctx, "example.com", msg)
+	var se *mailgun.SendError
+	if !errors.As(err, &se) || !errors.Is(err, mailgun.ErrOutcomeUnknown) {
+		log.Fatal(err) // refused (or invalid): nothing was sent, fix and send again
+	}
+	fmt.Println("outcome unknown; the message has a Message-Id:", se.MessageID != "")
+
+	// Here it was accepted after all (the fake is told so).
+	srv.AddEvents("example.com", mailgun.Event{
+		Event: mailgun.EventAccepted, Recipient: "alice@example.org",
+		Message: &mailgun.EventMessage{Headers: mailgun.MessageHeaders{MessageID: strings.Trim(se.MessageID, "<>")}},
+	})
+
+	// Reconcile: search the domain's log around the send for the Message-Id
+	// (Events can filter on it directly: EventFilter{MessageID: se.MessageID}).
+	q := mailgun.LogsQuery{
+		Start:  sentAt.Add(-time.Minute),
+		End:    time.Now().Add(time.Minute),
+		Events: []mailgun.EventName{mailgun.EventAccepted},
+		Filter: []mailgun.FilterPredicate{mailgun.FilterDomain.Is("example.com")},
+	}
+	found := false
+	for it, err := range c.Logs.List(ctx, q) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if it.Message != nil && "<"+it.Message.Headers.MessageID+">" == se.MessageID {
+			found = true
+			break
+		}
+	}
+	if found {
+		fmt.Println("accepted: do not send it again")
+	} else {
+		fmt.Println("not in the log: send it again (with the same MessageID)")
+	}
+	// Output:
+	// outcome unknown; the message has a Message-Id: true
+	// accepted: do not send it again
 }

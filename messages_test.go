@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -455,6 +456,7 @@ func TestMessagesSendMalformedReplies(t *testing.T) {
 			_, err := c.Messages.Send(context.Background(), "example.com",
 				&mailgun.Message{From: "a@example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t", MessageID: "m-1@example.com"})
 			require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+			require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown, "a 2xx that is not the API's answer may still be a send")
 			var se *mailgun.SendError
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, "<m-1@example.com>", se.MessageID)
@@ -529,14 +531,122 @@ func TestMessagesSendRetries(t *testing.T) {
 			})
 		}
 	}
-	t.Run("5xx is not retried", func(t *testing.T) {
+}
+
+func TestMessagesSendOutcomeUnknown(t *testing.T) {
+	msg := &mailgun.Message{From: "a@example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t"}
+	sentID := func(t *testing.T, req wireRequest) string {
+		form, err := url.ParseQuery(string(req.Body))
+		require.NoError(t, err)
+		return form.Get("h:Message-Id")
+	}
+	t.Run("5xx", func(t *testing.T) {
 		c, m := newMockClient(t)
-		respondSeq(m, http.MethodPost, usMessages, reply{500, `{"message":"Internal Server Error"}`}, reply{200, queued})
-		msg := base
-		_, err := c.Messages.Send(context.Background(), "example.com", &msg)
+		respondSeq(m, http.MethodPost, usMessages, reply{503, `{"message":"Service Unavailable"}`}, reply{200, queued})
+		_, err := c.Messages.Send(context.Background(), "example.com", msg)
+		require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
 		require.ErrorIs(t, err, mailgun.ErrServer)
-		assert.Len(t, m.sent(), 1)
+		var se *mailgun.SendError
+		require.ErrorAs(t, err, &se)
+		reqs := m.sent()
+		require.Len(t, reqs, 1, "never repeated")
+		assert.Regexp(t, generatedID, se.MessageID)
+		assert.Equal(t, sentID(t, reqs[0]), se.MessageID, "the error names the Message-Id that was sent")
+		assert.Contains(t, se.Error(), se.MessageID)
 	})
+	t.Run("connection dropped after the request", func(t *testing.T) {
+		c, m := newMockClient(t)
+		m.RegisterResponder(http.MethodPost, usMessages, func(r *http.Request) (*http.Response, error) {
+			m.record(r)
+			return nil, io.ErrUnexpectedEOF
+		})
+		_, err := c.Messages.Send(context.Background(), "example.com", msg)
+		require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		require.ErrorIs(t, err, mailgun.ErrConnection)
+		var se *mailgun.SendError
+		require.ErrorAs(t, err, &se)
+		require.Len(t, m.sent(), 1)
+		assert.Equal(t, sentID(t, m.sent()[0]), se.MessageID)
+	})
+	t.Run("no answer within the attempt timeout", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+		}))
+		defer srv.Close()
+		c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL),
+			mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 3, AttemptTimeout: 50 * time.Millisecond}))
+		require.NoError(t, err)
+		_, err = c.Messages.Send(context.Background(), "example.com", msg)
+		require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		var se *mailgun.SendError
+		require.ErrorAs(t, err, &se)
+		assert.Regexp(t, generatedID, se.MessageID)
+	})
+	for _, tc := range []struct {
+		status   int
+		sentinel error
+	}{{400, mailgun.ErrBadRequest}, {401, mailgun.ErrUnauthorized}, {429, mailgun.ErrRateLimited}} {
+		t.Run(fmt.Sprintf("%d is definite", tc.status), func(t *testing.T) {
+			c, m := newMockClient(t, mailgun.WithMaxRetries(0))
+			respondSeq(m, http.MethodPost, usMessages, reply{tc.status, `{"message":"no"}`})
+			_, err := c.Messages.Send(context.Background(), "example.com", msg)
+			require.ErrorIs(t, err, tc.sentinel)
+			assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		})
+	}
+	t.Run("refused dial is retried and not unknown", func(t *testing.T) {
+		dials := 0
+		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials++
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+		}}}
+		c, err := mailgun.NewClient(testKey, mailgun.WithHTTPClient(hc), fastRetry)
+		require.NoError(t, err)
+		_, err = c.Messages.Send(context.Background(), "example.com", msg)
+		require.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown, "nothing was sent")
+		assert.Equal(t, 4, dials, "a POST is retried when nothing was sent")
+	})
+	t.Run("MIME and resend", func(t *testing.T) {
+		c, m := newMockClient(t)
+		respondSeq(m, http.MethodPost, usMIME, reply{502, `{"message":"Bad Gateway"}`})
+		respondSeq(m, http.MethodPost, usStored, reply{500, `{"message":"Internal Server Error"}`})
+		_, err := c.Messages.SendMIME(context.Background(), "example.com", []string{"b@example.org"}, strings.NewReader("Subject: x\r\n\r\nbody"))
+		require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		var se *mailgun.SendError
+		require.ErrorAs(t, err, &se)
+		assert.Empty(t, se.MessageID)
+		_, err = c.Messages.Resend(context.Background(), mailgun.StoredRef{Domain: "example.com", Key: "AwABB1234"}, []string{"b@example.org"})
+		require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	})
+}
+
+func TestMessagesSendBatchOutcomeUnknown(t *testing.T) {
+	msg := &mailgun.Message{From: "news@example.com", Subject: "s", Text: "t"}
+	c, m := newMockClient(t)
+	respondSeq(m, http.MethodPost, usMessages, reply{200, queued}, reply{504, `{"message":"Gateway Timeout"}`})
+	_, err := c.Messages.SendBatch(context.Background(), "example.com", msg, batchOf(2500))
+	var be *mailgun.BatchSendError
+	require.ErrorAs(t, err, &be)
+	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	require.Len(t, be.Sent, 1)
+	require.Len(t, be.Unknown, 1)
+	assert.Equal(t, 1000, be.Unknown[0].Start)
+	assert.Equal(t, 2000, be.Unknown[0].End)
+	assert.Regexp(t, generatedID, be.Unknown[0].MessageID)
+	assert.Empty(t, be.Unknown[0].ID)
+	assert.Equal(t, 2000, be.NotSent)
+	assert.ErrorContains(t, err, "1000 recipients sent, 1000 unknown, not sent from recipient 2000 on")
+	reqs := m.sent()
+	require.Len(t, reqs, 2)
+	form, err := url.ParseQuery(string(reqs[1].Body))
+	require.NoError(t, err)
+	assert.Equal(t, be.Unknown[0].MessageID, form.Get("h:Message-Id"))
+	var rv map[string]any
+	require.NoError(t, json.Unmarshal([]byte(form.Get("recipient-variables")), &rv))
+	assert.Contains(t, rv, "u1000@example.org")
+	assert.Contains(t, rv, "u1999@example.org")
 }
 
 func TestMessagesSendBatch(t *testing.T) {
