@@ -1109,9 +1109,7 @@ func (m *StoredMessage) DecodeBody(b []byte) error {
 	m.Sender = str("sender")
 	m.BodyPlain, m.BodyHTML = str("body-plain"), str("body-html")
 	m.StrippedText, m.StrippedHTML, m.StrippedSignature = str("stripped-text"), str("stripped-html"), str("stripped-signature")
-	for _, a := range splitAddresses(str("recipients")) {
-		m.Recipients = append(m.Recipients, a)
-	}
+	m.Recipients = splitAddresses(str("recipients"))
 	var pairs []json.RawMessage
 	if json.Unmarshal(raw["message-headers"], &pairs) == nil {
 		for _, p := range pairs {
