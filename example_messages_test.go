@@ -42,13 +42,20 @@ func standInMailgun() *httptest.Server {
 	}))
 }
 
-func ExampleMessagesService_Send() {
+// standInClient returns a client of standInMailgun and a function that
+// stops it.
+func standInClient() (*mailgun.Client, func()) {
 	mg := standInMailgun()
-	defer mg.Close()
 	c, err := mailgun.NewClient("key-example", mailgun.WithBaseURL(mg.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
+	return c, mg.Close
+}
+
+func ExampleMessagesService_Send() {
+	c, done := standInClient()
+	defer done()
 
 	res, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
 		From:    "Tea Shop <orders@mg.example.com>",
@@ -71,12 +78,8 @@ func ExampleMessagesService_Send() {
 }
 
 func ExampleMessagesService_SendBatch() {
-	mg := standInMailgun()
-	defer mg.Close()
-	c, err := mailgun.NewClient("key-example", mailgun.WithBaseURL(mg.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c, done := standInClient()
+	defer done()
 
 	// Each recipient gets a copy of their own; %recipient.name% is theirs.
 	msg := &mailgun.Message{
@@ -100,19 +103,15 @@ func ExampleMessagesService_SendBatch() {
 }
 
 func ExampleFileAttachment() {
-	mg := standInMailgun()
-	defer mg.Close()
-	c, err := mailgun.NewClient("key-example", mailgun.WithBaseURL(mg.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c, done := standInClient()
+	defer done()
 	dir, err := os.MkdirTemp("", "example")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "report.csv")
-	if err := os.WriteFile(path, []byte("day,orders\nmon,12\n"), 0o600); err != nil {
+	if err = os.WriteFile(path, []byte("day,orders\nmon,12\n"), 0o600); err != nil {
 		log.Fatal(err)
 	}
 

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/mgkit/mailgun"
 	"github.com/mgkit/mailgun/internal/contracttest"
+	"github.com/mgkit/mailgun/internal/formtest"
 )
 
 const (
@@ -56,28 +55,14 @@ func formPairs(t *testing.T, body []byte) []pair {
 }
 
 // sentPart is one part of a multipart request.
-type sentPart struct {
-	Name, Filename, ContentType, Data string
-}
+type sentPart = formtest.Part
 
 // multipartParts decodes a multipart request in order.
 func multipartParts(t *testing.T, req wireRequest) []sentPart {
 	t.Helper()
-	mt, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	parts, err := formtest.Parts(req.Header.Get("Content-Type"), req.Body)
 	require.NoError(t, err)
-	require.Equal(t, "multipart/form-data", mt)
-	mr := multipart.NewReader(bytes.NewReader(req.Body), params["boundary"])
-	var out []sentPart
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
-		}
-		require.NoError(t, err)
-		data, err := io.ReadAll(p)
-		require.NoError(t, err)
-		out = append(out, sentPart{p.FormName(), p.FileName(), p.Header.Get("Content-Type"), string(data)})
-	}
+	return parts
 }
 
 // reply is one canned answer.
@@ -276,16 +261,16 @@ func TestMessagesSendMultipartWire(t *testing.T) {
 	req := m.only(t)
 	assert.Equal(t, "/v3/example.com/messages", req.RequestURI)
 	assert.Equal(t, []sentPart{
-		{"from", "", "", "a@example.com"},
-		{"to", "", "", "b@example.org"},
-		{"to", "", "", "c@example.org"},
-		{"subject", "", "", "Files"},
-		{"html", "", "", `<img src="cid:logo.png">`},
-		{"o:tag", "", "", "files"},
-		{"h:Message-Id", "", "", "<files@example.com>"},
-		{"attachment", "report.pdf", "application/octet-stream", "%PDF-1.4 report"},
-		{"attachment", "notes.txt", "text/plain", "some notes"},
-		{"inline", "logo.png", "image/png", "\x89PNG"},
+		formtest.Field("from", "a@example.com"),
+		formtest.Field("to", "b@example.org"),
+		formtest.Field("to", "c@example.org"),
+		formtest.Field("subject", "Files"),
+		formtest.Field("html", `<img src="cid:logo.png">`),
+		formtest.Field("o:tag", "files"),
+		formtest.Field("h:Message-Id", "<files@example.com>"),
+		formtest.File("attachment", "report.pdf", "application/octet-stream", "%PDF-1.4 report"),
+		formtest.File("attachment", "notes.txt", "text/plain", "some notes"),
+		formtest.File("inline", "logo.png", "image/png", "\x89PNG"),
 	}, multipartParts(t, req))
 }
 
@@ -622,33 +607,6 @@ func TestMessagesSendOutcomeUnknown(t *testing.T) {
 	})
 }
 
-func TestMessagesSendBatchOutcomeUnknown(t *testing.T) {
-	msg := &mailgun.Message{From: "news@example.com", Subject: "s", Text: "t"}
-	c, m := newMockClient(t)
-	respondSeq(m, http.MethodPost, usMessages, reply{200, queued}, reply{504, `{"message":"Gateway Timeout"}`})
-	_, err := c.Messages.SendBatch(context.Background(), "example.com", msg, batchOf(2500))
-	var be *mailgun.BatchSendError
-	require.ErrorAs(t, err, &be)
-	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
-	require.Len(t, be.Sent, 1)
-	require.Len(t, be.Unknown, 1)
-	assert.Equal(t, 1000, be.Unknown[0].Start)
-	assert.Equal(t, 2000, be.Unknown[0].End)
-	assert.Regexp(t, generatedID, be.Unknown[0].MessageID)
-	assert.Empty(t, be.Unknown[0].ID)
-	assert.Equal(t, 2000, be.NotSent)
-	assert.ErrorContains(t, err, "1000 recipients sent, 1000 unknown, not sent from recipient 2000 on")
-	reqs := m.sent()
-	require.Len(t, reqs, 2)
-	form, err := url.ParseQuery(string(reqs[1].Body))
-	require.NoError(t, err)
-	assert.Equal(t, be.Unknown[0].MessageID, form.Get("h:Message-Id"))
-	var rv map[string]any
-	require.NoError(t, json.Unmarshal([]byte(form.Get("recipient-variables")), &rv))
-	assert.Contains(t, rv, "u1000@example.org")
-	assert.Contains(t, rv, "u1999@example.org")
-}
-
 func TestMessagesSendBatch(t *testing.T) {
 	const n = 2500
 	recipients := make([]mailgun.BatchRecipient, n)
@@ -743,24 +701,51 @@ func batchOf(n int) []mailgun.BatchRecipient {
 }
 
 func TestMessagesSendBatchStopsAndSaysWhoWasSent(t *testing.T) {
-	msg := &mailgun.Message{From: "news@example.com", Subject: "s", Text: "t"}
-	c, m := newMockClient(t)
-	respondSeq(m, http.MethodPost, usMessages, reply{200, queued}, reply{400, `{"message":"from parameter is missing"}`})
-	_, err := c.Messages.SendBatch(context.Background(), "example.com", msg, batchOf(2500))
-	var be *mailgun.BatchSendError
-	require.ErrorAs(t, err, &be)
-	require.ErrorIs(t, err, mailgun.ErrBadRequest)
-	require.Len(t, be.Sent, 1)
-	assert.Equal(t, 0, be.Sent[0].Start)
-	assert.Equal(t, 1000, be.Sent[0].End)
-	assert.Equal(t, "<20240203180000.1a2b3c@example.com>", be.Sent[0].ID)
-	assert.Empty(t, be.Unknown, "a 400 means the second request was refused")
-	assert.Equal(t, 1000, be.NotSent)
-	assert.ErrorContains(t, err, "1000 recipients sent, 0 unknown, not sent from recipient 1000 on")
-	assert.Len(t, m.sent(), 2, "the third request was not sent")
-	var se *mailgun.SendError
-	require.ErrorAs(t, err, &se)
-	assert.Regexp(t, generatedID, se.MessageID)
+	for _, tc := range []struct {
+		name     string
+		fail     reply
+		sentinel error
+		unknown  bool
+		message  string
+	}{
+		{"refused", reply{400, `{"message":"from parameter is missing"}`}, mailgun.ErrBadRequest, false,
+			"1000 recipients sent, 0 unknown, not sent from recipient 1000 on"},
+		{"outcome unknown", reply{504, `{"message":"Gateway Timeout"}`}, mailgun.ErrOutcomeUnknown, true,
+			"1000 recipients sent, 1000 unknown, not sent from recipient 2000 on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := &mailgun.Message{From: "news@example.com", Subject: "s", Text: "t"}
+			c, m := newMockClient(t)
+			respondSeq(m, http.MethodPost, usMessages, reply{200, queued}, tc.fail)
+			_, err := c.Messages.SendBatch(context.Background(), "example.com", msg, batchOf(2500))
+			var be *mailgun.BatchSendError
+			require.ErrorAs(t, err, &be)
+			require.ErrorIs(t, err, tc.sentinel)
+			assert.ErrorContains(t, err, tc.message)
+			require.Len(t, be.Sent, 1)
+			assert.Equal(t, mailgun.BatchPart{Start: 0, End: 1000, MessageID: be.Sent[0].MessageID, ID: "<20240203180000.1a2b3c@example.com>"}, be.Sent[0])
+			reqs := m.sent()
+			require.Len(t, reqs, 2, "the third request was not sent")
+			var se *mailgun.SendError
+			require.ErrorAs(t, err, &se)
+			form, err := url.ParseQuery(string(reqs[1].Body))
+			require.NoError(t, err)
+			assert.Equal(t, form.Get("h:Message-Id"), se.MessageID, "the failed request's Message-Id")
+			if !tc.unknown {
+				assert.Empty(t, be.Unknown, "a 400 means the second request was refused")
+				assert.Equal(t, 1000, be.NotSent)
+				return
+			}
+			require.Len(t, be.Unknown, 1)
+			assert.Equal(t, mailgun.BatchPart{Start: 1000, End: 2000, MessageID: se.MessageID}, be.Unknown[0])
+			assert.Equal(t, 2000, be.NotSent)
+			var rv map[string]any
+			require.NoError(t, json.Unmarshal([]byte(form.Get("recipient-variables")), &rv))
+			assert.Len(t, rv, 1000)
+			assert.Contains(t, rv, "u1000@example.org")
+			assert.Contains(t, rv, "u1999@example.org")
+		})
+	}
 }
 
 func TestMessagesSendBatchRejectsBadInput(t *testing.T) {
@@ -822,9 +807,9 @@ func TestMessagesSendMIMEWire(t *testing.T) {
 	for _, req := range reqs {
 		assert.Equal(t, "/v3/example.com/messages.mime", req.RequestURI)
 		assert.Equal(t, []sentPart{
-			{"to", "", "", "b@example.org"},
-			{"to", "", "", "Carol <c@example.org>"},
-			{"message", "message.mime", "message/rfc822", raw},
+			formtest.Field("to", "b@example.org"),
+			formtest.Field("to", "Carol <c@example.org>"),
+			formtest.File("message", "message.mime", "message/rfc822", raw),
 		}, multipartParts(t, req))
 	}
 
@@ -1135,12 +1120,12 @@ func TestClientDoMultipart(t *testing.T) {
 	reqs := m.sent()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, []sentPart{
-		{"from", "", "", "a@example.com"},
-		{"subject", "", "", "s"},
-		{"text", "", "", "t"},
-		{"to", "", "", "b@example.org"},
-		{"to", "", "", "c@example.org"},
-		{"attachment", "a.txt", "application/octet-stream", "file"},
+		formtest.Field("from", "a@example.com"),
+		formtest.Field("subject", "s"),
+		formtest.Field("text", "t"),
+		formtest.Field("to", "b@example.org"),
+		formtest.Field("to", "c@example.org"),
+		formtest.File("attachment", "a.txt", "application/octet-stream", "file"),
 	}, multipartParts(t, reqs[0]))
 
 	for name, b := range map[string]any{

@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,30 +18,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mgkit/mailgun/internal/formtest"
 )
 
-// part is one decoded multipart part.
-type part struct {
-	Name, Filename, ContentType, Data string
-}
+type part = formtest.Part
 
 func decodeParts(t *testing.T, ctype string, body []byte) []part {
 	t.Helper()
-	mt, params, err := mime.ParseMediaType(ctype)
+	parts, err := formtest.Parts(ctype, body)
 	require.NoError(t, err)
-	require.Equal(t, "multipart/form-data", mt)
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-	var out []part
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
-		}
-		require.NoError(t, err)
-		data, err := io.ReadAll(p)
-		require.NoError(t, err)
-		out = append(out, part{p.FormName(), p.FileName(), p.Header.Get("Content-Type"), string(data)})
-	}
+	return parts
 }
 
 // drain opens b for one attempt, reads it whole and finishes the attempt.
@@ -82,13 +67,13 @@ func TestNewMultipartEncodesFieldsThenFilesInOrder(t *testing.T) {
 	data, size := drain(t, b)
 	assert.Equal(t, int64(-1), size, "a plain reader's length is unknown")
 	assert.Equal(t, []part{
-		{"to", "", "", "a@example.com"},
-		{"to", "", "", "b@example.com"},
-		{"subject", "", "", `say "hi"`},
-		{"h:X-Ünïcode", "", "", "ü"},
-		{"attachment", `a "quoted" \ name.txt`, "application/octet-stream", "first"},
-		{"attachment", "b.bin", "image/png", "second"},
-		{"inline", "c.pdf", "application/pdf", "%PDF-1.4 from disk"},
+		formtest.Field("to", "a@example.com"),
+		formtest.Field("to", "b@example.com"),
+		formtest.Field("subject", `say "hi"`),
+		formtest.Field("h:X-Ünïcode", "ü"),
+		formtest.File("attachment", `a "quoted" \ name.txt`, "application/octet-stream", "first"),
+		formtest.File("attachment", "b.bin", "image/png", "second"),
+		formtest.File("inline", "c.pdf", "application/pdf", "%PDF-1.4 from disk"),
 	}, decodeParts(t, b.ContentType(), data))
 }
 
