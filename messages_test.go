@@ -1218,3 +1218,83 @@ func newSendServer(t *testing.T, read func(name string, r io.Reader)) *httptest.
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// FuzzStoredMessageDecodeBody: any body decodes or fails, never panics.
+func FuzzStoredMessageDecodeBody(f *testing.F) {
+	for _, name := range []string{"get-v3-domains-domain-messages-storage-key.200.json", "get-v3-domains-domain-messages-storage-key.200-mime.json"} {
+		f.Add(fixture(f, "examples/sending/"+name))
+	}
+	f.Add([]byte(`{"message-headers":[["a"],null,["b","c","d"]],"attachments":{},"content-id-map":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m mailgun.StoredMessage
+		if m.DecodeBody(data) == nil {
+			_ = m.Header("From")
+		}
+	})
+}
+
+// recordingTransport answers every request with queued and keeps it.
+type recordingTransport struct{ reqs []wireRequest }
+
+func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, _ := io.ReadAll(r.Body)
+	rt.reqs = append(rt.reqs, wireRequest{Method: r.Method, RequestURI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: b})
+	return httpmock.NewStringResponse(200, queued), nil
+}
+
+// FuzzSendEncodesFaithfully: Send either refuses a message before sending
+// it, or sends exactly its values, as a form or as multipart.
+func FuzzSendEncodesFaithfully(f *testing.F) {
+	f.Add("Ann <a@example.com>", "b@example.org, \"Doe, J\" <j@example.org>", "Hi ü", "text\r\nbody", "X-Tag", "v", "", "file.txt")
+	f.Add("a@x", "b@y", "s", "t", "Reply-To", "r@x", "tag", "")
+	f.Add("a@x", "<b@y>", "s\n", "", "X A", "\r", " ", "a\"b\\c.txt")
+	f.Fuzz(func(t *testing.T, from, to, subject, text, header, value, tag, filename string) {
+		rt := &recordingTransport{}
+		c, err := mailgun.NewClient(testKey, mailgun.WithHTTPClient(&http.Client{Transport: rt}), mailgun.WithMaxRetries(0))
+		require.NoError(t, err)
+		msg := &mailgun.Message{From: from, To: []string{to}, Subject: subject, Text: text, Headers: map[string]string{header: value}}
+		if tag != "" {
+			msg.Tags = []string{tag}
+		}
+		if filename != "" {
+			msg.Attachments = []mailgun.Attachment{{Filename: filename, Content: strings.NewReader(text)}}
+		}
+		_, err = c.Messages.Send(context.Background(), "example.com", msg)
+		if err != nil {
+			require.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+			require.Empty(t, rt.reqs)
+			return
+		}
+		require.Len(t, rt.reqs, 1)
+		req := rt.reqs[0]
+		got := map[string][]string{}
+		var file *formtest.Part
+		if filename == "" {
+			form, err := url.ParseQuery(string(req.Body))
+			require.NoError(t, err)
+			got = form
+		} else {
+			parts, err := formtest.Parts(req.Header.Get("Content-Type"), req.Body)
+			require.NoError(t, err)
+			for i, p := range parts {
+				if p.Name == "attachment" {
+					file = &parts[i]
+					continue
+				}
+				got[p.Name] = append(got[p.Name], p.Data)
+			}
+			require.NotNil(t, file)
+			assert.Equal(t, text, file.Data)
+		}
+		assert.Equal(t, []string{from}, got["from"])
+		assert.Equal(t, []string{to}, got["to"])
+		assert.Equal(t, []string{subject}, got["subject"])
+		assert.Equal(t, []string{text}, got["text"])
+		if !strings.EqualFold(header, "Message-Id") {
+			assert.Equal(t, []string{value}, got["h:"+header])
+		}
+		if tag != "" {
+			assert.Equal(t, []string{tag}, got["o:tag"])
+		}
+	})
+}
