@@ -253,7 +253,7 @@ func (e *SendError) Unwrap() error { return e.Err }
 // may have reached Mailgun without an answer (a dropped connection, a
 // timeout, a 5xx) matches ErrOutcomeUnknown and is never repeated.
 func (s *MessagesService) Send(ctx context.Context, domain string, msg *Message) (*SendResult, error) {
-	if err := required("domain", domain); err != nil {
+	if err := checkDomain(domain); err != nil {
 		return nil, err
 	}
 	if msg == nil {
@@ -280,6 +280,9 @@ func (s *MessagesService) send(ctx context.Context, domain string, p *prepared) 
 func (s *MessagesService) post(ctx context.Context, r *doer.Request, messageID string) (*SendResult, error) {
 	var w sendWire
 	if err := s.client.do(ctx, r, &w); err != nil {
+		if errors.Is(err, ErrInvalidArgument) {
+			return nil, err // refused before sending (a domain of "." or "..")
+		}
 		return nil, &SendError{MessageID: messageID, Err: err}
 	}
 	if w.ID == "" {
@@ -287,6 +290,17 @@ func (s *MessagesService) post(ctx context.Context, r *doer.Request, messageID s
 		return nil, &SendError{MessageID: messageID, Err: err}
 	}
 	return &SendResult{ID: w.ID, Message: w.Message}, nil
+}
+
+// checkDomain refuses a sending domain that cannot be a path segment.
+func checkDomain(domain string) error {
+	if err := required("domain", domain); err != nil {
+		return err
+	}
+	if _, err := doer.BuildPath([]string{domain}); err != nil {
+		return invalidArg("domain: %s", err)
+	}
+	return nil
 }
 
 // prepared is a checked message, encoded as form fields and files.
@@ -854,7 +868,7 @@ func (e *BatchSendError) Unwrap() error { return e.Err }
 // request sends it again. When a request fails, SendBatch stops and
 // returns a *BatchSendError saying which recipients were sent.
 func (s *MessagesService) SendBatch(ctx context.Context, domain string, msg *Message, recipients []BatchRecipient) (*BatchResult, error) {
-	if err := required("domain", domain); err != nil {
+	if err := checkDomain(domain); err != nil {
 		return nil, err
 	}
 	switch {
@@ -972,7 +986,7 @@ func rewinder(files []Attachment) (func() error, error) {
 // only when mime is an io.Seeker or none of it was read; a failure after
 // sending began is a *SendError.
 func (s *MessagesService) SendMIME(ctx context.Context, domain string, to []string, mime io.Reader) (*SendResult, error) {
-	if err := required("domain", domain); err != nil {
+	if err := checkDomain(domain); err != nil {
 		return nil, err
 	}
 	if mime == nil {
