@@ -565,8 +565,8 @@ func (m *Message) check() error {
 	} else if m.HTML != "" {
 		return invalidArg("HTML cannot be combined with Template")
 	}
-	if m.TemplateVersion != "" && m.Template == "" {
-		return invalidArg("TemplateVersion is set without a Template")
+	if m.Template == "" && (m.TemplateVersion != "" || m.TemplateVariables != nil || m.TemplateText) {
+		return invalidArg("TemplateVersion, TemplateVariables or TemplateText is set without a Template")
 	}
 	if len(m.Tags) > MaxTags {
 		return invalidArg("message has %d tags; at most %d are allowed", len(m.Tags), MaxTags)

@@ -339,6 +339,8 @@ func TestMessagesSendRejectsBadInput(t *testing.T) {
 		"no body":                func(m *mailgun.Message) { m.Text = "" },
 		"html with template":     func(m *mailgun.Message) { m.Template = "t"; m.HTML = "<p>" },
 		"version, no template":   func(m *mailgun.Message) { m.TemplateVersion = "v1" },
+		"variables, no template": func(m *mailgun.Message) { m.TemplateVariables = map[string]any{} },
+		"t:text, no template":    func(m *mailgun.Message) { m.TemplateText = true },
 		"4 tags":                 func(m *mailgun.Message) { m.Tags = []string{"a", "b", "c", "d"} },
 		"empty tag":              func(m *mailgun.Message) { m.Tags = []string{" "} },
 		"line break in subject":  func(m *mailgun.Message) { m.Subject = "a\nb" },
@@ -370,7 +372,7 @@ func TestMessagesSendRejectsBadInput(t *testing.T) {
 		"extra variable":         func(m *mailgun.Message) { m.Extra = url.Values{"v:a": {"x"}} },
 		"extra file":             func(m *mailgun.Message) { m.Extra = url.Values{"attachment": {"x"}} },
 		"extra empty key":        func(m *mailgun.Message) { m.Extra = url.Values{"": {"x"}} },
-		"template vars not JSON": func(m *mailgun.Message) { m.TemplateVariables = map[string]any{"c": make(chan int)} },
+		"template vars not JSON": func(m *mailgun.Message) { m.Template = "t"; m.TemplateVariables = map[string]any{"c": make(chan int)} },
 		"recipient vars not JSON": func(m *mailgun.Message) {
 			m.RecipientVariables = map[string]map[string]any{"b@example.org": {"f": func() {}}}
 		},
