@@ -1308,3 +1308,74 @@ func FuzzSendEncodesFaithfully(f *testing.F) {
 		}
 	})
 }
+
+// TestMessagesFakeRoundTrip sends through mailguntest and reads the
+// message back through the API as a caller would, every request and
+// response checked against the contract.
+func TestMessagesFakeRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t)
+	// A fake without the send endpoint answers 404 (400 here: no from).
+	probe := srv.Client().Do(ctx, http.MethodPost, "/v3/example.com/messages", url.Values{"to": {"a@example.org"}}, nil)
+	if errors.Is(probe, mailgun.ErrNotFound) {
+		t.Skip("this mailguntest does not accept sends")
+	}
+	require.ErrorIs(t, probe, mailgun.ErrBadRequest, "the fake validates sends")
+	msg := &mailgun.Message{
+		From: "Tea Shop <shop@example.com>", To: []string{"Alice <alice@example.org>"},
+		Subject: "Your receipt", Text: "Thank you.", HTML: "<p>Thank you.</p>",
+		Tags: []string{"receipt"}, Variables: map[string]string{"order": "42"},
+		MessageID:   "order-42@example.com",
+		Attachments: []mailgun.Attachment{{Filename: "receipt.txt", ContentType: "text/plain", Content: strings.NewReader("1 x green tea\n")}},
+	}
+	res, err := c.Messages.Send(ctx, "example.com", msg)
+	require.NoError(t, err)
+	assert.Equal(t, "<order-42@example.com>", res.ID, "the fake keeps the Message-Id the SDK sent")
+
+	// Find the message as a caller reconciling an unknown outcome would.
+	var accepted *mailgun.Event
+	q := &mailgun.EventsQuery{EventFilter: mailgun.EventFilter{MessageID: res.ID, Event: string(mailgun.EventAccepted)}, Ascending: true}
+	for e, err := range c.Events.List(ctx, "example.com", q) {
+		require.NoError(t, err)
+		accepted = &e
+		break
+	}
+	require.NotNil(t, accepted, "the accepted event is found by Message-Id")
+	require.NotNil(t, accepted.Storage)
+	assert.Equal(t, []string{"receipt"}, accepted.Tags)
+
+	ref := mailgun.StoredRef{URL: accepted.Storage.URL}
+	stored, err := c.Messages.GetStored(ctx, ref)
+	require.NoError(t, err)
+	assert.Equal(t, "Your receipt", stored.Subject)
+	assert.Equal(t, "<order-42@example.com>", stored.MessageID)
+	assert.Equal(t, "Thank you.", strings.TrimSpace(stored.BodyPlain))
+	require.Len(t, stored.Attachments, 1)
+	assert.Equal(t, "receipt.txt", stored.Attachments[0].Name)
+	assert.Equal(t, int64(len("1 x green tea\n")), stored.Attachments[0].Size)
+	byKey, err := c.Messages.GetStored(ctx, mailgun.StoredRef{Domain: "example.com", Key: accepted.Storage.Key})
+	require.NoError(t, err)
+	assert.Equal(t, stored, byKey)
+
+	raw, err := c.Messages.GetStoredMIME(ctx, ref)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), "Subject: Your receipt")
+
+	resent, err := c.Messages.Resend(ctx, ref, []string{"bob@example.net"})
+	require.NoError(t, err)
+	assert.NotEqual(t, res.ID, resent.ID)
+
+	again, err := c.Messages.SendMIME(ctx, "example.com", []string{"carol@example.org"}, bytes.NewReader(raw))
+	require.NoError(t, err)
+	assert.NotEmpty(t, again.ID)
+
+	batch, err := c.Messages.SendBatch(ctx, "example.com", &mailgun.Message{From: "news@example.com", Subject: "Hi %recipient.name%", Text: "Hello"},
+		[]mailgun.BatchRecipient{{Address: "a@example.org", Variables: map[string]any{"name": "A"}}, {Address: "b@example.org"}})
+	require.NoError(t, err)
+	require.Len(t, batch.Parts, 1)
+	assert.Equal(t, batch.Parts[0].MessageID, batch.Parts[0].ID)
+
+	// What the fake refuses comes back as the API's errors.
+	_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{Domain: "example.com", Key: "no-such-key"})
+	assert.ErrorIs(t, err, mailgun.ErrNotFound)
+}
