@@ -1,11 +1,17 @@
-// Package mailgun is a typed client for the Mailgun API: send alerts,
-// bounces, the allowlist, account webhooks, domain tracking, stats, events,
-// metrics and logs, with retries, typed errors and webhook verification.
+// Package mailgun is a typed client for the Mailgun API: sending (with
+// streamed attachments, batches, MIME and stored messages), templates,
+// domains and their webhooks, the suppression lists (bounces,
+// unsubscribes, complaints, the allowlist), account webhooks, tracking,
+// tags, alerts, and reporting (logs, metrics, and the older events and
+// stats), with retries, typed errors and webhook verification.
 //
 // Create one Client at start-up and share it between goroutines:
 //
 //	c, err := mailgun.NewClient(os.Getenv("MAILGUN_API_KEY"), mailgun.WithRegion(mailgun.RegionEU))
-//	b, err := c.Bounces.Get(ctx, "example.com", "bob+tag@example.org")
+//	res, err := c.Messages.Send(ctx, "mg.example.com", &mailgun.Message{
+//		From: "App <app@mg.example.com>", To: []string{"bob@example.org"},
+//		Subject: "Hello", Text: "Hi Bob",
+//	})
 //
 // Every method takes a context, which bounds the whole call, retries and
 // waits included. Input that cannot be right (an empty domain, a batch that
@@ -36,21 +42,22 @@ const Version = "0.1.0"
 // Client talks to the Mailgun API. It is immutable after NewClient and safe
 // for concurrent use; create one and share it. Its services are fields.
 type Client struct {
-	Alerts          *AlertsService          // send alerts, threshold alerts, alert webhooks settings
+	Messages        *MessagesService        // send messages; read and resend stored ones
+	Templates       *TemplatesService       // a domain's stored templates and their versions
+	Domains         *DomainsService         // sending domains and their DNS records
+	DomainWebhooks  *DomainWebhooksService  // a domain's event webhooks (v3 and v4)
+	AccountWebhooks *AccountWebhooksService // account-level event webhooks
 	Bounces         *BouncesService         // the bounce suppression list of a domain
-	Allowlist       *AllowlistService       // addresses and domains that are never added to bounces
 	Unsubscribes    *UnsubscribesService    // recipients who unsubscribed from a domain's mail, or some tags
 	Complaints      *ComplaintsService      // recipients who reported a domain's mail as spam
-	AccountWebhooks *AccountWebhooksService // account-level event webhooks
+	Allowlist       *AllowlistService       // addresses and domains that are never added to bounces
 	Tracking        *TrackingService        // open, click and unsubscribe tracking, HTTPS certificates
-	Stats           *StatsService           // deprecated upstream: use Metrics
-	Events          *EventsService          // deprecated upstream: use Logs
-	Metrics         *MetricsService         // aggregated counters and rates
 	Logs            *LogsService            // the event log
-	Domains         *DomainsService         // sending domains and their DNS records
+	Metrics         *MetricsService         // aggregated counters and rates
+	Alerts          *AlertsService          // send alerts, threshold alerts, alert webhooks settings
 	Tags            *TagsService            // deprecated upstream: use the Analytics tags API or Metrics
-	DomainWebhooks  *DomainWebhooksService  // a domain's event webhooks (v3 and v4)
-	Templates       *TemplatesService       // a domain's stored templates and their versions
+	Events          *EventsService          // deprecated upstream: use Logs
+	Stats           *StatsService           // deprecated upstream: use Metrics
 
 	doer    *doer.Doer
 	baseURL string
@@ -320,27 +327,29 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			IdleTimeout:    retry.IdleTimeout,
 		},
 		Logger:          s.logger,
+		TrustSubdomains: c.region != "", // storage URLs name hosts under the region's API host
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,
 		OutcomeUnknown:  ErrOutcomeUnknown,
 		NewError:        newAPIError,
 	})
-	c.Alerts = &AlertsService{client: c}
+	c.Messages = &MessagesService{client: c}
+	c.Templates = &TemplatesService{client: c}
+	c.Domains = &DomainsService{client: c}
+	c.DomainWebhooks = &DomainWebhooksService{client: c}
+	c.AccountWebhooks = &AccountWebhooksService{client: c}
 	c.Bounces = &BouncesService{client: c}
-	c.Allowlist = &AllowlistService{client: c}
 	c.Unsubscribes = &UnsubscribesService{client: c}
 	c.Complaints = &ComplaintsService{client: c}
-	c.AccountWebhooks = &AccountWebhooksService{client: c}
+	c.Allowlist = &AllowlistService{client: c}
 	c.Tracking = &TrackingService{client: c}
-	c.Stats = &StatsService{client: c}
-	c.Events = &EventsService{client: c}
-	c.Metrics = &MetricsService{client: c}
 	c.Logs = &LogsService{client: c}
-	c.Domains = &DomainsService{client: c}
+	c.Metrics = &MetricsService{client: c}
+	c.Alerts = &AlertsService{client: c}
 	c.Tags = &TagsService{client: c}
-	c.DomainWebhooks = &DomainWebhooksService{client: c}
-	c.Templates = &TemplatesService{client: c}
+	c.Events = &EventsService{client: c}
+	c.Stats = &StatsService{client: c}
 	return c, nil
 }
 
@@ -382,8 +391,11 @@ func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // path is the escaped API path with its version and an optional query, such
 // as "/v3/domains?limit=10"; escape path parameters with url.PathEscape and
 // replace "+" by "%2B". body may be nil, url.Values (sent as a form),
-// json.RawMessage or []byte (sent as JSON as they are), or any other value
-// (encoded as JSON). out receives the decoded JSON body; it may be nil.
+// json.RawMessage or []byte (sent as JSON as they are), a *Multipart
+// (streamed as multipart/form-data, files read while sending), or any
+// other value (encoded as JSON). out receives the decoded JSON body; it
+// may be nil, and the 2xx body is checked even then (see
+// ErrInvalidResponse).
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if method == "" || !headerSafe(method) || strings.ContainsAny(method, " ") {
 		return fmt.Errorf("%w: bad method %q", ErrInvalidArgument, method)
@@ -400,8 +412,19 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		r.Body = doer.Raw(b, "application/json")
 	case []byte:
 		r.Body = doer.Raw(b, "application/json")
+	case *Multipart:
+		if b == nil {
+			return fmt.Errorf("%w: Multipart body is nil", ErrInvalidArgument)
+		}
+		mb, err := b.body()
+		if err != nil {
+			return err
+		}
+		r.Body = mb
+	case Multipart:
+		return c.Do(ctx, method, path, &b, out)
 	case io.Reader:
-		return fmt.Errorf("%w: Do does not stream an io.Reader; pass []byte or a value to encode", ErrInvalidArgument)
+		return fmt.Errorf("%w: Do does not stream an io.Reader; pass []byte, a *Multipart or a value to encode", ErrInvalidArgument)
 	default:
 		enc, err := doer.JSON(b)
 		if err != nil {

@@ -2,7 +2,11 @@ package bench
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -228,4 +232,88 @@ func TestNoSDKLockOnRequestPath(t *testing.T) {
 		t.Errorf("%d contended locks released by SDK code:\n%s", rep.SDKLockStacks, strings.Join(rep.SDKStacks, "\n"))
 	}
 	t.Logf("%d contention events on %d stacks; by releasing function:\n%s", rep.Contentions, rep.Stacks, formatOwners(rep.Owners))
+}
+
+// TestSendsAgree sends the benchmarked messages through each client to a
+// server that parses them, and checks that each carries the same fields
+// and the same attachment.
+func TestSendsAgree(t *testing.T) {
+	type got struct {
+		from, to, subject, text, file string
+	}
+	var mu sync.Mutex
+	var seen []got
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		g := got{from: r.FormValue("from"), to: r.FormValue("to"), subject: r.FormValue("subject"), text: r.FormValue("text")}
+		if r.MultipartForm != nil && len(r.MultipartForm.File["attachment"]) == 1 {
+			f, err := r.MultipartForm.File["attachment"][0].Open()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			b, _ := io.ReadAll(f)
+			_ = f.Close()
+			g.file = string(b)
+		}
+		mu.Lock()
+		seen = append(seen, g)
+		mu.Unlock()
+		_, _ = w.Write(sendAnswer)
+	}))
+	defer srv.Close()
+	hc := NewHTTPClient()
+	base := NewBaseline(hc, srv.URL)
+	sdk, err := NewSDK(hc, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := NewOfficial(hc, srv.URL, Domain)
+	path := filepath.Join(t.TempDir(), "file.txt")
+	if err := os.WriteFile(path, []byte("attached bytes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := mailgun.Message{From: sendFrom, To: []string{sendTo}, Subject: sendSubject, Text: sendText}
+	withAttachment := text
+	withAttachment.Attachments = []mailgun.Attachment{mailgun.FileAttachment(path)}
+	sends := []func() (string, error){
+		func() (string, error) { return base.SendMessage(bg, Domain, sendFrom, sendTo, sendSubject, sendText) },
+		func() (string, error) { return sdkID(sdk.Messages.Send(bg, Domain, &text)) },
+		func() (string, error) {
+			_, id, err := off.Send(bg, official.NewMessage(sendFrom, sendSubject, sendText, sendTo))
+			return id, err
+		},
+		func() (string, error) { return sdkID(sdk.Messages.Send(bg, Domain, &withAttachment)) },
+		func() (string, error) {
+			m := official.NewMessage(sendFrom, sendSubject, sendText, sendTo)
+			m.AddAttachment(path)
+			_, id, err := off.Send(bg, m)
+			return id, err
+		},
+	}
+	for i, send := range sends {
+		id, err := send()
+		if err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		if id != SendID {
+			t.Errorf("send %d decoded id %q", i, id)
+		}
+	}
+	want := got{from: sendFrom, to: sendTo, subject: sendSubject, text: sendText}
+	withFile := want
+	withFile.file = "attached bytes"
+	if len(seen) != 5 || seen[0] != want || seen[1] != want || seen[2] != want || seen[3] != withFile || seen[4] != withFile {
+		t.Errorf("the server saw %+v", seen)
+	}
+}
+
+func sdkID(res *mailgun.SendResult, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return res.ID, nil
 }

@@ -1,12 +1,14 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
+	"mime/multipart"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -140,6 +142,51 @@ func (c *Baseline) Bounces(ctx context.Context, domain string, limit int) iter.S
 			next = page.Paging.Next
 		}
 	}
+}
+
+// SendMessage sends a text message as the hand-written floor would: a
+// multipart/form-data body built with mime/multipart into a buffer, POSTed
+// with the precomputed headers, and the {id, message} answer decoded.
+func (c *Baseline) SendMessage(ctx context.Context, domain, from, to, subject, text string) (string, error) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, f := range [...][2]string{{"from", from}, {"to", to}, {"subject", subject}, {"text", text}} {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			return "", err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v3/"+domain+"/messages", &body)
+	if err != nil {
+		return "", err
+	}
+	req.Header["Authorization"] = c.authorization
+	req.Header["User-Agent"] = c.userAgent
+	req.Header["Accept"] = acceptJSON
+	req.Header["Content-Type"] = []string{w.FormDataContentType()}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("POST messages: status %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		ID      string `json:"id"`
+		Message string `json:"message"`
+	}
+	err = json.Unmarshal(data, &out)
+	return out.ID, err
 }
 
 // EventsPage fetches one page of events and decodes it into typed events.

@@ -20,7 +20,7 @@ COUNT=${COUNT:-10}
 BENCH=${BENCH:-.}
 INTERLEAVE=${INTERLEAVE:-1}
 BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
-out=results
+out=${OUT:-results}
 mkdir -p "$out"
 
 {
@@ -48,7 +48,11 @@ benchstat() { go run "$BENCHSTAT" "$@" "$out/raw.txt"; }
 {
   echo "### Each client against the floor (the hand-written net/http + encoding/json client)"
   echo
-  benchstat -filter '.name:(GetBounce OR WalkBounces OR DecodeEvents OR FetchEvents OR ParallelGetBounce)' -col /client
+  benchstat -filter '.name:(GetBounce OR WalkBounces OR DecodeEvents OR FetchEvents OR ParallelGetBounce OR Send)' -col /client
+  echo
+  echo "### Attachments: this SDK and the official SDK, 1 KiB and 20 MiB files (peak-live-B is the target)"
+  echo
+  benchstat -filter '.name:SendAttachment' -col /client
   echo
   echo "### Alert X-Sign verification against the bare crypto/hmac loop"
   echo

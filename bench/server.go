@@ -31,7 +31,10 @@ const BounceAddress = "bob@example.com"
 //   - GET /v3/{domain}/bounces: the bounce list of a domain named
 //     "n<count>.example.com", generated page by page from a counter (never
 //     held in memory), with absolute paging links like the real API's;
-//   - GET /v3/{domain}/events: the same 300-event page on every call.
+//   - GET /v3/{domain}/events: the same 300-event page on every call;
+//   - POST /v3/{domain}/messages: reads the whole body (form or
+//     multipart, unparsed, so every encoding costs the server alike) and
+//     answers SendAnswer.
 //
 // Every response has a Content-Length and the connection is kept alive.
 // A request without the right Basic credentials gets 401.
@@ -59,6 +62,7 @@ func NewServer(eventsPage func(host string) ([]byte, error)) (*Server, error) {
 	mux.HandleFunc("GET /v3/{domain}/bounces/{address}", s.getBounce)
 	mux.HandleFunc("GET /v3/{domain}/bounces", s.listBounces)
 	mux.HandleFunc("GET /v3/{domain}/events", s.listEvents)
+	mux.HandleFunc("POST /v3/{domain}/messages", s.send)
 	s.Server = httptest.NewServer(s.auth(mux))
 	page, err := eventsPage(s.Listener.Addr().String())
 	if err != nil {
@@ -97,6 +101,27 @@ func (s *Server) getBounce(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listEvents(w http.ResponseWriter, _ *http.Request) {
 	writeBody(w, s.eventsPage)
 }
+
+// SendID is the message id the server answers every send with.
+const SendID = "<20240203180000.1a2b3c4d5e@bench.example.com>"
+
+// sendAnswer is the body of every accepted send.
+var sendAnswer = []byte(`{"id":"` + SendID + `","message":"Queued. Thank you."}`)
+
+// send drains the request (through a pooled buffer: the server's own
+// memory is not the client's) and answers sendAnswer.
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	bp := drainPool.Get().(*[]byte)
+	for {
+		if _, err := r.Body.Read(*bp); err != nil {
+			break
+		}
+	}
+	drainPool.Put(bp)
+	writeBody(w, sendAnswer)
+}
+
+var drainPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // WalkDomain is the domain whose bounce list has n entries.
 func WalkDomain(n int) string { return "n" + strconv.Itoa(n) + ".example.com" }

@@ -7,11 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"mime/multipart"
-	"net/textproto"
 	"net/url"
-	"slices"
 	"sync"
 )
 
@@ -69,105 +65,15 @@ func Raw(data []byte, contentType string) Body {
 	return &bytesBody{data: data, ctype: contentType}
 }
 
-// Multipart streams r as the file part named field, after the given plain
-// fields, without reading r into memory. The body can be sent again (for a
-// retry) only if r is an io.Seeker or nothing has been read from it yet.
+// Multipart streams r as the file part named field (a text/csv file),
+// after the given plain fields (keys sorted), without reading r into
+// memory. The body can be sent again (for a retry) only if r is an
+// io.Seeker or nothing has been read from it yet. See NewMultipart.
 func Multipart(fields url.Values, field, filename string, r io.Reader) (Body, error) {
 	if r == nil {
 		return nil, errors.New("reader is nil")
 	}
-	var head bytes.Buffer
-	w := multipart.NewWriter(&head)
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		for _, v := range fields[k] {
-			if err := w.WriteField(k, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	h := make(textproto.MIMEHeader)
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, filename))
-	h.Set("Content-Type", "text/csv")
-	if _, err := w.CreatePart(h); err != nil {
-		return nil, err
-	}
-	prefix := bytes.Clone(head.Bytes())
-	head.Reset()
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	body := &streamBody{
-		prefix: prefix,
-		suffix: bytes.Clone(head.Bytes()),
-		ctype:  w.FormDataContentType(),
-		src:    r,
-		start:  -1,
-	}
-	if s, ok := r.(io.Seeker); ok {
-		if off, err := s.Seek(0, io.SeekCurrent); err == nil {
-			body.seeker, body.start = s, off
-		}
-	}
-	return body, nil
-}
-
-type streamBody struct {
-	prefix, suffix []byte
-	ctype          string
-	src            io.Reader
-	seeker         io.Seeker
-	start          int64          // offset of src when the body was made; -1 if unknown
-	cur            *attemptReader // the reader of src handed to the last attempt
-	spoiled        bool           // src was (or may still be) read by an attempt
-}
-
-func (b *streamBody) ContentType() string { return b.ctype }
-
-func (b *streamBody) replayable() bool { return b.seeker != nil || !b.spoiled }
-
-func (b *streamBody) finish(ctx context.Context) error {
-	if b.cur == nil {
-		return nil
-	}
-	idle := b.cur.cutOff()
-	select {
-	case <-idle:
-	default:
-		if b.seeker == nil {
-			// A read is blocked in src; it may still consume bytes.
-			b.spoiled = true
-			return nil
-		}
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			b.spoiled, b.seeker = true, nil // never seek under a running read
-			return ctx.Err()
-		}
-	}
-	if b.cur.read > 0 {
-		b.spoiled = true
-	}
-	return nil
-}
-
-func (b *streamBody) open() (io.ReadCloser, int64, error) {
-	if b.spoiled {
-		if b.seeker == nil {
-			return nil, 0, errors.New("streamed body cannot be sent again")
-		}
-		if _, err := b.seeker.Seek(b.start, io.SeekStart); err != nil {
-			return nil, 0, fmt.Errorf("rewinding body: %w", err)
-		}
-		b.spoiled = false
-	}
-	size := int64(-1)
-	if n, ok := remaining(b.src, b.seeker, b.start); ok {
-		size = int64(len(b.prefix)) + n + int64(len(b.suffix))
-	}
-	b.cur = &attemptReader{src: b.src, idle: make(chan struct{})}
-	r := io.MultiReader(bytes.NewReader(b.prefix), b.cur, bytes.NewReader(b.suffix))
-	return readCloser{Reader: r, close: b.cur.cutOff}, size, nil
+	return NewMultipart(formValues(fields), []File{{Field: field, Filename: filename, ContentType: "text/csv", Content: r}})
 }
 
 // errAttemptOver is what a transport still reading an earlier attempt's

@@ -26,6 +26,7 @@ type earlyAnswerServer struct {
 	addr     string
 	conns    atomic.Int32
 	file     atomic.Value // string
+	parts    atomic.Value // []string: every part of the last request
 	answered chan struct{}
 }
 
@@ -67,10 +68,13 @@ func newEarlyAnswerServer(t *testing.T) *earlyAnswerServer {
 					return
 				}
 				if mr, err := req.MultipartReader(); err == nil {
+					var parts []string
 					for p, err := mr.NextPart(); err == nil; p, err = mr.NextPart() {
 						b, _ := io.ReadAll(p)
 						s.file.Store(string(b))
+						parts = append(parts, string(b))
 					}
+					s.parts.Store(parts)
 				}
 				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
 			}()

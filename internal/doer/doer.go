@@ -38,6 +38,10 @@ type Config struct {
 	OnBehalfOf string
 	Retry      RetryPolicy
 	Logger     *slog.Logger // nil: no logging
+	// TrustSubdomains lets a Request.Link name a subdomain of the base
+	// URL's host (a region's storage hosts); without it every link is
+	// rebased onto the base URL. See Doer.LinkTarget.
+	TrustSubdomains bool
 
 	// InvalidArgument is wrapped by errors for requests rejected before sending.
 	InvalidArgument error
@@ -67,6 +71,8 @@ type Doer struct {
 	authorization func() []string
 	userAgent     []string
 	onBehalfOf    []string
+
+	trustSubdomains bool
 
 	invalidArgument error
 	invalidResponse error
@@ -111,6 +117,7 @@ func New(c Config) *Doer {
 		sleep:           sleep,
 		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
+		trustSubdomains: c.TrustSubdomains,
 	}
 	if c.OnBehalfOf != "" {
 		d.onBehalfOf = []string{c.OnBehalfOf}
@@ -145,7 +152,12 @@ type Request struct {
 	// path and query from CursorFromLink, used as it is.
 	Cursor string
 	Query  url.Values
-	Body   Body
+	// Link, when set, replaces Path, Query and Cursor: an absolute URL the
+	// API gave (a stored message's storage URL), sent where LinkTarget says.
+	Link string
+	Body Body
+	// Accept replaces the Accept header (default application/json).
+	Accept string
 	// Idempotent marks a POST that only reads (an analytics query), so it
 	// is retried like a GET.
 	Idempotent bool
@@ -240,6 +252,9 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 		}
 		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
 			!slices.Contains(r.FinalStatuses, res.status)
+		if res.retryable && attempt < d.retry.MaxRetries && r.Body != nil && !r.Body.replayable() {
+			res.err = notRetried(res.err, r.Body)
+		}
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
 			return settle(res.err)
@@ -278,6 +293,9 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // target returns the full URL and the escaped path (for errors and logs).
 func (d *Doer) target(r *Request) (string, string, error) {
+	if r.Link != "" {
+		return d.LinkTarget(r.Link)
+	}
 	if r.Cursor != "" {
 		if err := CheckCursor(r.Cursor); err != nil {
 			return "", "", err
@@ -365,6 +383,9 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	req.Header["Authorization"] = d.authorization()
 	req.Header["User-Agent"] = d.userAgent
 	req.Header["Accept"] = acceptJSON
+	if r.Accept != "" {
+		req.Header["Accept"] = []string{r.Accept}
+	}
 	if d.onBehalfOf != nil {
 		req.Header["X-Mailgun-On-Behalf-Of"] = d.onBehalfOf
 	}

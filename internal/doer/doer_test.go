@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -159,23 +157,14 @@ func TestBodies(t *testing.T) {
 
 // readParts parses a multipart body into field name -> content.
 func readParts(t *testing.T, s seen) map[string]string {
-	_, params, err := mime.ParseMediaType(s.Header.Get("Content-Type"))
-	require.NoError(t, err)
-	mr := multipart.NewReader(bytes.NewReader(s.Body), params["boundary"])
 	out := map[string]string{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return out
-		}
-		require.NoError(t, err)
-		b, err := io.ReadAll(p)
-		require.NoError(t, err)
-		out[p.FormName()] = string(b)
-		if p.FileName() != "" {
-			out["filename:"+p.FormName()] = p.FileName()
+	for _, p := range decodeParts(t, s.Header.Get("Content-Type"), s.Body) {
+		out[p.Name] = p.Data
+		if p.Filename != "" {
+			out["filename:"+p.Name] = p.Filename
 		}
 	}
+	return out
 }
 
 // onlyReader hides every method but Read, so the body cannot be replayed.

@@ -241,6 +241,24 @@ func (d *data) checks() []check {
 	add("6. Retry policy costs nothing on success (no significant difference or ≤ 1.05×, same allocs)",
 		(p >= 0.05 || dns <= 1.05*nns) && da == na, ok1 && ok2,
 		"%.3f× ns/op (p=%.2f), allocs %.0f vs %.0f", dns/nns, p, da, na)
+
+	// 7. Send a small text message.
+	bns, ok1 = d.med("Send", "baseline", "ns/op")
+	sns, ok2 = d.med("Send", "sdk", "ns/op")
+	ons, ok3 = d.med("Send", "official", "ns/op")
+	add("7. Send: SDK ≤ 1.10× floor ns/op", sns <= 1.10*bns, ok1 && ok2, "%.2f×", sns/bns)
+	add("7. Send: SDK faster than official", sns < ons, ok2 && ok3, "%.2f× official", sns/ons)
+
+	// 8. Send a 20 MiB attachment from a file.
+	for _, c := range d.clients["SendAttachment/size=20MiB"] {
+		big, ok1 := d.med("SendAttachment/size=20MiB", c, "peak-live-B")
+		small, ok2 := d.med("SendAttachment/size=1KiB", c, "peak-live-B")
+		target := "8. 20 MiB attachment: peak live heap ≤ 1 KiB send's + 1 MiB (" + c + ")"
+		if c != "sdk" {
+			target += " [reference]"
+		}
+		add(target, big <= small+1<<20, ok1 && ok2, "%.2f vs %.2f MiB (%+.2f MiB)", big/(1<<20), small/(1<<20), (big-small)/(1<<20))
+	}
 	return cs
 }
 
