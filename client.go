@@ -45,6 +45,8 @@ type Client struct {
 	Events          *EventsService          // deprecated upstream: use Logs
 	Metrics         *MetricsService         // aggregated counters and rates
 	Logs            *LogsService            // the event log
+	Domains         *DomainsService         // sending domains and their DNS records
+	Tags            *TagsService            // deprecated upstream: use the Analytics tags API or Metrics
 
 	doer    *doer.Doer
 	baseURL string
@@ -300,6 +302,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Events = &EventsService{client: c}
 	c.Metrics = &MetricsService{client: c}
 	c.Logs = &LogsService{client: c}
+	c.Domains = &DomainsService{client: c}
+	c.Tags = &TagsService{client: c}
 	return c, nil
 }
 

@@ -32,10 +32,11 @@ func ExampleMetricsService_Query() {
 	}
 	for _, it := range r.Items {
 		day, _ := it.Dimension(mailgun.DimensionTime)
+		m := it.Metrics // Count gives 0 for a counter that is absent: no nil checks
 		fmt.Printf("%s: accepted %d, delivered %d, failed %d, opened rate %s\n", day.Value,
-			*it.Metrics.AcceptedCount, *it.Metrics.DeliveredCount, *it.Metrics.PermanentFailedCount, it.Metrics.OpenedRate)
+			m.Count(mailgun.MetricAcceptedCount), m.Count(mailgun.MetricDeliveredCount), m.Count(mailgun.MetricPermanentFailedCount), m.OpenedRate)
 	}
-	fmt.Println("all days: accepted", *r.Aggregates.AcceptedCount)
+	fmt.Println("all days: accepted", r.Aggregates.Count(mailgun.MetricAcceptedCount))
 	// Output:
 	// Mon, 08 Jul 2024 00:00:00 +0000: accepted 2, delivered 1, failed 1, opened rate 1.0000
 	// all days: accepted 2

@@ -1,7 +1,9 @@
 package mailgun_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -67,6 +69,35 @@ func ExampleWebhookHandler() {
 		log.Fatal(err)
 	}
 	// Output: received delivered for bob@example.com
+}
+
+// With a TokenStore, a webhook is handled once however often it arrives:
+// here the second delivery plays Mailgun's retry after a lost 200.
+func ExampleWebhookHandler_redelivery() {
+	const key = "key-example"
+	handled := 0
+	handler := mailgun.WebhookHandler(key, func(ctx context.Context, ev *mailgun.WebhookEvent) error {
+		handled++
+		return nil
+	}, mailgun.WithVerifyOptions(mailgun.WithTokenStore(mailgun.NewMemoryTokenStore(0, nil))))
+
+	body, err := json.Marshal(mailgun.WebhookEvent{
+		Signature: mailgun.NewWebhookSignature(key, time.Now()),
+		EventData: mailgun.Event{Event: mailgun.EventDelivered, ID: "ev-1", Timestamp: time.Now()},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhooks/mailgun", bytes.NewReader(body)))
+		fmt.Println(rec.Code)
+	}
+	fmt.Println("handled", handled, "time(s)")
+	// Output:
+	// 200
+	// 200
+	// handled 1 time(s)
 }
 
 func ExampleNewWebhookSignature() {

@@ -16,20 +16,18 @@ func ExampleAccountWebhooksService_Create() {
 	c := srv.Client()
 	ctx := context.Background()
 
-	id, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{
+	hook, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{
 		URL:         "https://hooks.example.com/mailgun",
 		EventTypes:  []mailgun.WebhookEventType{mailgun.WebhookEventDelivered, mailgun.WebhookEventPermanentFail},
 		Description: "delivery status",
 	})
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal(err) // the webhook was not created (or, with ErrOutcomeUnknown, may have been)
 	}
-	hook, err := c.AccountWebhooks.Get(ctx, id)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(hook.URL, hook.EventTypes, hook.Description)
-	// Output: https://hooks.example.com/mailgun [delivered permanent_fail] delivery status
+	// hook.ID identifies it; CreatedAt is zero when the read-back after
+	// the create failed (the API is eventually consistent).
+	fmt.Println(hook.ID != "", hook.URL, hook.EventTypes, hook.Description, !hook.CreatedAt.IsZero())
+	// Output: true https://hooks.example.com/mailgun [delivered permanent_fail] delivery status true
 }
 
 func ExampleAccountWebhooksService_Create_urlLimit() {
@@ -81,7 +79,7 @@ func ExampleAccountWebhooksService_DeleteByIDs() {
 	c := srv.Client()
 	ctx := context.Background()
 
-	id, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: "https://a.example.com/", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventClicked}})
+	hook, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: "https://a.example.com/", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventClicked}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -89,7 +87,7 @@ func ExampleAccountWebhooksService_DeleteByIDs() {
 	err = c.AccountWebhooks.DeleteByIDs(ctx)
 	fmt.Println(errors.Is(err, mailgun.ErrInvalidArgument))
 
-	if err := c.AccountWebhooks.DeleteByIDs(ctx, id); err != nil {
+	if err := c.AccountWebhooks.DeleteByIDs(ctx, hook.ID); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(len(srv.AccountWebhooks()))

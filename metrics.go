@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mgkit/mailgun/internal/doer"
@@ -291,6 +293,60 @@ type UsageValues struct {
 	ImageValidationCount           *int64 `json:"image_validation_count,omitempty"`
 	ImageValidationFailedCount     *int64 `json:"image_validation_failed_count,omitempty"`
 	ArchivedCount                  *int64 `json:"archived_count,omitempty"`
+}
+
+// Count returns the counter m, or 0 when it was not requested or was
+// null, so report code needs no nil checks; the field itself tells "not
+// requested" (nil) from zero. A rate or an unknown name gives 0 (read a
+// rate from its field). v may be nil, as the Aggregates of a query without
+// IncludeAggregates is.
+func (v *MetricValues) Count(m Metric) int64 {
+	if v == nil {
+		return 0
+	}
+	return countOf(reflect.ValueOf(v).Elem(), metricCountFields(), string(m))
+}
+
+// Count returns the counter m, or 0 when it was not requested or was
+// null, so report code needs no nil checks; the field itself tells "not
+// requested" (nil) from zero. An unknown name gives 0. v may be nil, as
+// the Aggregates of a query without IncludeAggregates is.
+func (v *UsageValues) Count(m UsageMetric) int64 {
+	if v == nil {
+		return 0
+	}
+	return countOf(reflect.ValueOf(v).Elem(), usageCountFields(), string(m))
+}
+
+var (
+	metricCountFields = sync.OnceValue(countFields[MetricValues])
+	usageCountFields  = sync.OnceValue(countFields[UsageValues])
+)
+
+// countFields maps the JSON name of each *int64 field of V, which is the
+// name of its metric, to the field's index.
+func countFields[V any]() map[string]int {
+	t := reflect.TypeFor[V]()
+	fields := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Type == reflect.TypeFor[*int64]() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			fields[name] = i
+		}
+	}
+	return fields
+}
+
+// countOf returns the *int64 field named name of the struct v, or 0.
+func countOf(v reflect.Value, fields map[string]int, name string) int64 {
+	i, ok := fields[name]
+	if !ok {
+		return 0
+	}
+	if p := v.Field(i); !p.IsNil() {
+		return p.Elem().Int()
+	}
+	return 0
 }
 
 // FilterAttribute is what a filter predicate of the Metrics and Logs APIs

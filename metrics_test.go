@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,6 +138,49 @@ func TestMetricsDecodeExample(t *testing.T) {
 	require.NotNil(t, r.Aggregates)
 	assert.Equal(t, i64(3), r.Aggregates.AcceptedCount)
 	assert.Equal(t, mailgun.Decimal("0.0000"), r.Aggregates.OpenedRate)
+}
+
+// Count reads every counter by its metric name, with 0 for a counter not
+// requested or null, a rate, an unknown name and nil values.
+func TestMetricValuesCount(t *testing.T) {
+	var r mailgun.MetricsResponse
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json"), &r))
+	m := r.Items[1].Metrics
+	assert.Equal(t, int64(1), m.Count(mailgun.MetricAcceptedCount))
+	assert.Equal(t, int64(1), m.Count(mailgun.MetricDeliveredCount))
+	assert.Equal(t, int64(0), m.Count(mailgun.MetricOpenedCount), "not requested")
+	assert.Equal(t, int64(0), m.Count(mailgun.MetricOpenedRate), "a rate")
+	assert.Equal(t, int64(0), m.Count("no_such_count"))
+	assert.Equal(t, int64(3), r.Aggregates.Count(mailgun.MetricAcceptedCount))
+	var none *mailgun.MetricValues // Aggregates of a query without them
+	assert.Equal(t, int64(0), none.Count(mailgun.MetricAcceptedCount))
+	var noUsage *mailgun.UsageValues
+	assert.Equal(t, int64(0), noUsage.Count(mailgun.UsageProcessedCount))
+
+	// Every counter field, of both types, is reached by its JSON name.
+	checkCounts := func(v any, count func(name string) int64) {
+		rv := reflect.ValueOf(v).Elem()
+		n := 0
+		for i := range rv.NumField() {
+			f := rv.Type().Field(i)
+			if f.Type != reflect.TypeFor[*int64]() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			assert.Equal(t, int64(0), count(name), "%s unset", name)
+			val := int64(1000 + i)
+			rv.Field(i).Set(reflect.ValueOf(&val))
+			assert.Equal(t, val, count(name), name)
+			n++
+		}
+		assert.Greater(t, n, 20)
+	}
+	var mv mailgun.MetricValues
+	checkCounts(&mv, func(name string) int64 { return mv.Count(mailgun.Metric(name)) })
+	var uv mailgun.UsageValues
+	checkCounts(&uv, func(name string) int64 { return uv.Count(mailgun.UsageMetric(name)) })
+	assert.Equal(t, *mv.ESPBlockCount, mv.Count(mailgun.MetricESPBlockCount))
+	assert.Equal(t, *uv.ArchivedCount, uv.Count(mailgun.UsageArchivedCount))
 }
 
 func TestMetricsDecodeNullsAndRates(t *testing.T) {

@@ -2,7 +2,6 @@ package mailgun
 
 import (
 	"bytes"
-	"container/heap"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -13,7 +12,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -100,6 +98,16 @@ func macMatches(mac *[sha256.Size]byte, received string) bool {
 	return err == nil && hmac.Equal(mac[:], got[:])
 }
 
+// VerifyOption configures VerifyWebhookSignature.
+type VerifyOption func(*verifyConfig)
+
+type verifyConfig struct {
+	window time.Duration    // accepted distance between the timestamp and now, both ways
+	now    func() time.Time // the clock
+	store  TokenStore       // nil: no replay check
+	ctx    context.Context  // passed to the store
+}
+
 // WithTimestampWindow sets how far a webhook's timestamp may lie from the
 // clock, in the past or the future; a timestamp exactly d away still
 // passes. d <= 0 keeps DefaultTimestampWindow.
@@ -121,16 +129,22 @@ func WithVerifyClock(now func() time.Time) VerifyOption {
 	}
 }
 
-// WithTokenStore rejects a webhook whose token store has seen before
-// (ErrSignatureReplayed). Tokens are recorded only for webhooks that pass
-// every other check, until their timestamp leaves the window. nil turns
-// the replay check off, which is the default.
+// WithTokenStore turns on the replay check of VerifyWebhookSignature: it
+// claims each token in store (TokenStore.Claim) until its timestamp leaves
+// the window, and refuses a token already claimed or done with
+// ErrSignatureReplayed. Only webhooks that pass every other check are
+// recorded. VerifyWebhookSignature cannot know how your handling ends: when
+// it fails, call store.Forget so that Mailgun's retry is accepted.
+// WebhookHandler does that, and acknowledges a redelivery of a handled
+// webhook instead of refusing it (see WebhookHandler). nil turns the check
+// off, which is the default.
 func WithTokenStore(store TokenStore) VerifyOption {
 	return func(c *verifyConfig) { c.store = store }
 }
 
-// WithVerifyContext passes ctx to the TokenStore. WebhookHandler uses the
-// request's context; the default is context.Background.
+// WithVerifyContext passes ctx to the TokenStore of
+// VerifyWebhookSignature; the default is context.Background. WebhookHandler
+// ignores it and passes the request's context.
 func WithVerifyContext(ctx context.Context) VerifyOption {
 	return func(c *verifyConfig) {
 		if ctx != nil {
@@ -161,40 +175,58 @@ func webhookVerifyConfig(opts []VerifyOption) verifyConfig {
 // ErrSignatureMismatch (wrong signature, or a timestamp that is not
 // integer Unix seconds), ErrSignatureExpired (the timestamp is more than
 // the window away from now, in either direction) or ErrSignatureReplayed
-// (the TokenStore saw the token before). A failing TokenStore gives its
-// error; an empty signingKey gives an error wrapping ErrInvalidArgument.
-// Errors never contain the key.
+// (with WithTokenStore, the token was claimed before). A failing
+// TokenStore gives its error; an empty signingKey gives an error wrapping
+// ErrInvalidArgument. Errors never contain the key.
 func VerifyWebhookSignature(signingKey string, sig WebhookSignature, opts ...VerifyOption) error {
+	signed, err := checkWebhookSignature(signingKey, sig)
+	if err != nil {
+		return err
+	}
+	c := webhookVerifyConfig(opts)
+	if err := c.checkAge(signed); err != nil {
+		return err
+	}
+	if c.store != nil {
+		state, err := c.store.Claim(c.ctx, sig.Token, signed.Add(c.window))
+		if err != nil {
+			return fmt.Errorf("mailgun: webhook token store: %w", err)
+		}
+		if state != TokenUnseen {
+			return ErrSignatureReplayed
+		}
+	}
+	return nil
+}
+
+// checkWebhookSignature checks everything that needs no option: the key,
+// the presence of the fields, the MAC and the form of the timestamp. It
+// returns the signing time.
+func checkWebhookSignature(signingKey string, sig WebhookSignature) (time.Time, error) {
 	if signingKey == "" {
-		return invalidArg("webhook signing key is empty")
+		return time.Time{}, invalidArg("webhook signing key is empty")
 	}
 	if sig.Timestamp == "" || sig.Token == "" || (sig.Signature == "" && sig.ParentSignature == "") {
-		return ErrSignatureMissing
+		return time.Time{}, ErrSignatureMissing
 	}
 	var mac [sha256.Size]byte
 	webhookMAC(&mac, signingKey, sig.Timestamp, sig.Token)
 	// Both are compared, so the time taken does not tell which one failed.
 	own, parent := macMatches(&mac, sig.Signature), macMatches(&mac, sig.ParentSignature)
 	if !own && !parent {
-		return ErrSignatureMismatch
+		return time.Time{}, ErrSignatureMismatch
 	}
 	secs, ok := webhookTimestampSeconds(sig.Timestamp)
 	if !ok {
-		return fmt.Errorf("%w: timestamp is not integer Unix seconds", ErrSignatureMismatch)
+		return time.Time{}, fmt.Errorf("%w: timestamp is not integer Unix seconds", ErrSignatureMismatch)
 	}
-	c := webhookVerifyConfig(opts)
-	signed := time.Unix(secs, 0)
+	return time.Unix(secs, 0), nil
+}
+
+// checkAge refuses a signing time more than the window away from the clock.
+func (c *verifyConfig) checkAge(signed time.Time) error {
 	if age := c.now().Sub(signed); age > c.window || age < -c.window {
 		return fmt.Errorf("%w: signed at %s, outside the %s window", ErrSignatureExpired, signed.UTC().Format(time.RFC3339), c.window)
-	}
-	if c.store != nil {
-		seen, err := c.store.SeenBefore(c.ctx, sig.Token, signed.Add(c.window))
-		if err != nil {
-			return fmt.Errorf("mailgun: webhook token store: %w", err)
-		}
-		if seen {
-			return ErrSignatureReplayed
-		}
 	}
 	return nil
 }
@@ -213,121 +245,6 @@ func webhookTimestampSeconds(s string) (int64, bool) {
 	return n, err == nil
 }
 
-// DefaultMaxTokens is the capacity of a MemoryTokenStore made with
-// maxTokens <= 0.
-const DefaultMaxTokens = 100_000
-
-// MemoryTokenStore is a TokenStore in memory, for a single process. It holds
-// at most its capacity of tokens: expired tokens are dropped first, then
-// the ones closest to expiring, so size it above the number of webhooks
-// received within twice the timestamp window. Safe for concurrent use.
-type MemoryTokenStore struct {
-	max int
-	now func() time.Time
-
-	mu     sync.Mutex
-	tokens map[string]time.Time // token -> expiry
-	byExp  tokenHeap
-}
-
-// NewMemoryTokenStore returns an empty store holding at most maxTokens
-// tokens (DefaultMaxTokens when maxTokens <= 0) that reads the time from now
-// (time.Now when nil). Pass the clock given to WithVerifyClock, if any.
-func NewMemoryTokenStore(maxTokens int, now func() time.Time) *MemoryTokenStore {
-	if maxTokens <= 0 {
-		maxTokens = DefaultMaxTokens
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryTokenStore{max: maxTokens, now: now, tokens: map[string]time.Time{}}
-}
-
-// Forget removes token. It never fails.
-func (s *MemoryTokenStore) Forget(_ context.Context, token string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.tokens, token) // its heap entry is now stale
-	s.compact()
-	return nil
-}
-
-// SeenBefore records token until expires and reports whether it was
-// already recorded and not expired. It never fails.
-func (s *MemoryTokenStore) SeenBefore(_ context.Context, token string, expires time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if exp, ok := s.tokens[token]; ok && exp.After(now) {
-		return true, nil
-	}
-	s.evict(now)
-	s.tokens[token] = expires
-	heap.Push(&s.byExp, tokenExpiry{token: token, expires: expires})
-	return false, nil
-}
-
-// Len returns how many tokens the store holds, expired ones included until
-// they are dropped.
-func (s *MemoryTokenStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.tokens)
-}
-
-// evict drops expired tokens, then the tokens closest to expiring until
-// there is room for one more. Heap entries whose token was recorded again
-// since are stale and only removed.
-func (s *MemoryTokenStore) evict(now time.Time) {
-	s.compact()
-	for s.byExp.Len() > 0 {
-		top := s.byExp[0]
-		exp, ok := s.tokens[top.token]
-		switch {
-		case !ok || !exp.Equal(top.expires):
-			heap.Pop(&s.byExp) // stale
-		case !top.expires.After(now) || len(s.tokens) >= s.max:
-			heap.Pop(&s.byExp)
-			delete(s.tokens, top.token)
-		default:
-			return
-		}
-	}
-}
-
-// compact rebuilds the heap from the map once stale entries (of forgotten
-// or re-recorded tokens) outnumber live ones, so memory stays bounded by
-// the capacity even when stale entries sit behind a live token.
-func (s *MemoryTokenStore) compact() {
-	if len(s.byExp) <= 2*len(s.tokens)+64 {
-		return
-	}
-	h := make(tokenHeap, 0, len(s.tokens))
-	for token, exp := range s.tokens {
-		h = append(h, tokenExpiry{token: token, expires: exp})
-	}
-	heap.Init(&h)
-	s.byExp = h
-}
-
-type tokenExpiry struct {
-	token   string
-	expires time.Time
-}
-
-type tokenHeap []tokenExpiry
-
-func (h tokenHeap) Len() int           { return len(h) }
-func (h tokenHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
-func (h tokenHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *tokenHeap) Push(x any)        { *h = append(*h, x.(tokenExpiry)) }
-func (h *tokenHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
 // WithVerifyOptions makes WebhookHandler verify signatures with opts (a
 // window, a clock, a TokenStore). Later calls add to earlier ones.
 func WithVerifyOptions(opts ...VerifyOption) HandlerOption {
@@ -344,30 +261,64 @@ type WebhookEvent struct {
 
 // WebhookHandler returns a handler for the send webhooks Mailgun POSTs to
 // a domain or account webhook URL. It reads the JSON body (at most
-// DefaultMaxWebhookBody, see WithMaxBodyBytes), verifies its signature with
-// VerifyWebhookSignature and the options of WithVerifyOptions, and calls fn
-// with the request's context and the event.
+// DefaultMaxWebhookBody, see WithMaxBodyBytes), verifies its signature as
+// VerifyWebhookSignature does with the options of WithVerifyOptions,
+// decodes the event and calls fn with the request's context and the event.
+// It answers:
 //
-// It answers 405 to methods other than POST, 413 to a body over the limit,
-// 400 to a body that is not the JSON webhook shape, 401 when the signature
-// is missing, wrong, outside the window or replayed, 500 when fn returns an
-// error (Mailgun then retries for about 8 hours) or the key is empty or the
-// TokenStore fails, and 200 otherwise. fn is never called for a request
-// that fails verification; it may be nil to only acknowledge verified
-// webhooks. Retries deliver the same event again: de-duplicate by
-// EventData.ID if that matters.
+//   - 405 to methods other than POST;
+//   - 413 to a body over the limit;
+//   - 400 to a body that is not the JSON webhook shape;
+//   - 401 when the signature is missing or wrong, or the timestamp is
+//     outside the window;
+//   - 409 to a delivery of a webhook that is being handled (with a
+//     TokenStore, below);
+//   - 500 when fn returns an error or the TokenStore fails, so Mailgun
+//     retries (for about 8 hours);
+//   - 200 after fn returned nil, and to a redelivery of a webhook already
+//     handled (with a TokenStore).
 //
-// With a TokenStore, the token is recorded before fn runs (so concurrent
-// deliveries of one webhook do not both reach fn) and forgotten when fn
-// fails or the event does not decode, so Mailgun's retry is not taken for
-// a replay. Mailgun retries 10 minutes and more after the first attempt,
-// and a retry may carry the original timestamp: to accept retries, widen
-// the window (WithTimestampWindow(9*time.Hour), say) and keep a TokenStore
-// to reject real replays within it.
+// fn is never called for a request that fails verification; it may be nil
+// to only acknowledge verified webhooks.
+//
+// Without a TokenStore, every verified delivery reaches fn: Mailgun's
+// retries deliver the same event again, so de-duplicate by EventData.ID if
+// that matters. With one (WithVerifyOptions(WithTokenStore(store))), fn
+// runs once per webhook however often it is delivered. Each verified
+// delivery claims its token (TokenStore.Claim), and by the state it finds:
+//
+//   - TokenUnseen: the token is now TokenProcessing, and fn runs. When fn
+//     returns nil the token is Done until its timestamp leaves the window;
+//     when fn fails or panics it is forgotten, so Mailgun's retry runs fn
+//     again.
+//   - TokenProcessing: another delivery of the webhook is still running:
+//     409 Conflict without calling fn, and Mailgun retries later. A claim
+//     lasts 5 minutes at most (less when the timestamp leaves the window
+//     sooner), so the webhook of a process that died while handling it is
+//     handled again by a later retry.
+//   - TokenDone: an earlier delivery was handled and its 200 was lost: 200
+//     without calling fn again.
+//
+// 409 and not 429: the delivery conflicts with the state of that one
+// webhook, and the receiver is not rate limiting (proxies and monitors
+// read 429 as overload); Mailgun retries any answer but 200 and 406. Only
+// a bad signature or a timestamp outside the window is answered 401. A
+// store that fails to record Done does not change the 200: the webhook
+// was handled.
+//
+// Mailgun retries 10 minutes and more after the first attempt, and a retry
+// may carry the original timestamp: to accept retries, widen the window
+// (WithTimestampWindow(9*time.Hour), say) and keep a TokenStore so that fn
+// still runs once per webhook within it.
+//
+// WebhookHandler panics when signingKey is empty or blank (white space
+// only), as regexp.MustCompile does for a bad pattern: such a handler could
+// only answer 500. The panic message never contains the key.
 func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) error, opts ...HandlerOption) http.Handler {
+	mustSigningKey("WebhookHandler", signingKey)
 	cfg := newHandlerConfig(opts)
-	store := webhookVerifyConfig(cfg.verify).store
-	accept := func(r *http.Request, body []byte) (*WebhookEvent, int, func()) {
+	vc := webhookVerifyConfig(cfg.verify)
+	accept := func(r *http.Request, body []byte) (*WebhookEvent, int, func(bool)) {
 		var raw struct {
 			Signature *WebhookSignature `json:"signature"`
 			EventData json.RawMessage   `json:"event-data"`
@@ -378,25 +329,64 @@ func WebhookHandler(signingKey string, fn func(context.Context, *WebhookEvent) e
 		if raw.Signature == nil {
 			return nil, http.StatusUnauthorized, nil
 		}
-		vopts := append(cfg.verify[:len(cfg.verify):len(cfg.verify)], WithVerifyContext(r.Context()))
-		if err := VerifyWebhookSignature(signingKey, *raw.Signature, vopts...); err != nil {
-			return nil, verifyStatus(err), nil
+		signed, err := checkWebhookSignature(signingKey, *raw.Signature)
+		if err == nil {
+			err = vc.checkAge(signed)
 		}
-		var undo func()
-		if store != nil {
-			token, ctx := raw.Signature.Token, context.WithoutCancel(r.Context())
-			undo = func() { _ = store.Forget(ctx, token) }
+		if err != nil {
+			return nil, verifyStatus(err), nil
 		}
 		ev, err := decodeWebhookEvent(*raw.Signature, raw.EventData)
 		if err != nil {
-			if undo != nil {
-				undo()
-			}
 			return nil, http.StatusBadRequest, nil
 		}
-		return ev, 0, undo
+		if vc.store == nil {
+			return ev, 0, nil
+		}
+		status, settle := vc.claim(r.Context(), raw.Signature.Token, signed)
+		if status != 0 {
+			return nil, status, nil
+		}
+		return ev, 0, settle
 	}
 	return serveWebhook(cfg, false, accept, fn)
+}
+
+// webhookClaim is how long a delivery's claim on its token lasts at most:
+// far longer than any handler should run (Mailgun gives up on a delivery
+// much sooner), and shorter than Mailgun's first retry, 10 minutes later.
+const webhookClaim = 5 * time.Minute
+
+// claim claims token in the store for a delivery signed at signed. It
+// returns the status to answer without calling fn (200 for a webhook
+// already handled, 409 for one being handled, 500 when the store fails or
+// answers an unknown state), or 0 and the function that records how fn
+// ended: Done until the timestamp leaves the window, or Forget.
+func (c *verifyConfig) claim(ctx context.Context, token string, signed time.Time) (int, func(handled bool)) {
+	expires := signed.Add(c.window) // afterwards checkAge refuses the token anyway
+	until := c.now().Add(webhookClaim)
+	if expires.Before(until) {
+		until = expires
+	}
+	state, err := c.store.Claim(ctx, token, until)
+	switch {
+	case err != nil:
+		return http.StatusInternalServerError, nil
+	case state == TokenDone:
+		return http.StatusOK, nil
+	case state == TokenProcessing:
+		return http.StatusConflict, nil
+	case state != TokenUnseen:
+		return http.StatusInternalServerError, nil
+	}
+	store, ctx := c.store, context.WithoutCancel(ctx)
+	return 0, func(handled bool) {
+		if handled {
+			_ = store.Done(ctx, token, expires)
+		} else {
+			_ = store.Forget(ctx, token)
+		}
+	}
 }
 
 // decodeWebhookEvent builds the event once the signature is verified; a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,26 +148,38 @@ func (s *AccountWebhooksService) List(ctx context.Context, ids ...string) ([]Acc
 	return out.Webhooks, nil
 }
 
-// Create adds a webhook and returns its id. An unknown event type is
-// answered 404 (ErrNotFound) and a fourth URL for an event type 409
-// (ErrConflict). Create is a POST, so it is retried only when the server
-// refused it (420, 429) or the connection failed before sending.
-func (s *AccountWebhooksService) Create(ctx context.Context, in AccountWebhookInput) (string, error) {
+// Create adds a webhook and returns it, read back with a GET for its
+// CreatedAt and the values as stored. An unknown event type is answered 404
+// (ErrNotFound) and a fourth URL for an event type 409 (ErrConflict).
+// Create is a POST, so it is retried only when the server refused it (420,
+// 429) or the connection failed before sending.
+//
+// An error is always the POST's: once the webhook is created, a failing
+// read (the API is eventually consistent, so a read right after a change
+// may answer 404 for up to 10 minutes) never turns it into an error, which
+// could lead a caller to create it again. The webhook is then returned as
+// built from in and the new ID, with a zero CreatedAt.
+func (s *AccountWebhooksService) Create(ctx context.Context, in AccountWebhookInput) (*AccountWebhook, error) {
 	f, err := in.form()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var out struct {
 		ID string `json:"webhook_id"`
 	}
 	r := &doer.Request{Method: http.MethodPost, Path: []string{"v1", "webhooks"}, Body: doer.Form(f)}
 	if err := s.client.do(ctx, r, &out); err != nil {
-		return "", err
+		return nil, err
 	}
 	if out.ID == "" {
-		return "", fmt.Errorf("%w: POST /v1/webhooks: response has no webhook_id", ErrInvalidResponse)
+		return nil, fmt.Errorf("%w: POST /v1/webhooks: response has no webhook_id", ErrInvalidResponse)
 	}
-	return out.ID, nil
+	if got, err := s.Get(ctx, out.ID); err == nil && got.ID == out.ID {
+		return got, nil
+	}
+	return &AccountWebhook{
+		ID: out.ID, URL: in.URL, EventTypes: slices.Clone(in.EventTypes), Description: in.Description,
+	}, nil
 }
 
 // Get returns one webhook; an unknown id is ErrNotFound.

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -236,9 +238,10 @@ func TestAccountWebhooksDecode(t *testing.T) {
 		require.NoError(t, contract.CheckExample("POST", "/v1/webhooks", 200, "application/json", body))
 		c, m := newMockClient(t)
 		m.respond("POST", webhooksURL, 200, body)
-		id, err := c.AccountWebhooks.Create(ctx, prodWebhook)
+		m.respond("GET", webhooksURL+"/507f1f77bcf86cd799439011", 200, fixture(t, "examples/account-webhooks/get-v1-webhooks-webhook-id.200.json"))
+		h, err := c.AccountWebhooks.Create(ctx, prodWebhook)
 		require.NoError(t, err)
-		assert.Equal(t, "507f1f77bcf86cd799439011", id)
+		assert.Equal(t, "507f1f77bcf86cd799439011", h.ID)
 	})
 
 	t.Run("create without id", func(t *testing.T) {
@@ -246,6 +249,85 @@ func TestAccountWebhooksDecode(t *testing.T) {
 		m.respond("POST", webhooksURL, 200, []byte(`{}`))
 		_, err := c.AccountWebhooks.Create(ctx, prodWebhook)
 		require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+	})
+}
+
+// Create returns the webhook read back after the POST; when that read
+// fails, the webhook was still created: its ID comes back, never an error
+// that would lead the caller to create it again.
+func TestAccountWebhooksCreateReturnsWebhook(t *testing.T) {
+	const id = "507f1f77bcf86cd799439011"
+	postBody := fixture(t, "examples/account-webhooks/post-v1-webhooks.200.json")
+	getBody := fixture(t, "examples/account-webhooks/get-v1-webhooks-webhook-id.200.json")
+
+	t.Run("read back", func(t *testing.T) {
+		c, m := newMockClient(t)
+		m.respond("POST", webhooksURL, 200, postBody)
+		m.respond("GET", webhooksURL+"/"+id, 200, getBody)
+		h, err := c.AccountWebhooks.Create(context.Background(), prodWebhook)
+		require.NoError(t, err)
+		assert.Equal(t, &mailgun.AccountWebhook{
+			ID: id, URL: prodWebhook.URL, EventTypes: prodWebhook.EventTypes, Description: prodWebhook.Description,
+			CreatedAt: time.Date(2026, 2, 16, 19, 6, 1, 0, time.UTC),
+		}, h)
+		sent := m.sent()
+		require.Len(t, sent, 2)
+		assert.Equal(t, "POST /v1/webhooks", sent[0].Method+" "+sent[0].RequestURI)
+		assert.Equal(t, "GET /v1/webhooks/"+id, sent[1].Method+" "+sent[1].RequestURI)
+	})
+
+	fallback := &mailgun.AccountWebhook{ID: id, URL: prodWebhook.URL, EventTypes: prodWebhook.EventTypes, Description: prodWebhook.Description}
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   []byte
+	}{
+		{"not yet readable (eventual consistency)", 404, []byte(`{"message":"webhook not found"}`)},
+		{"server error, retries exhausted", 503, []byte(`{"message":"unavailable"}`)},
+		{"not JSON", 200, []byte(`<html>OK</html>`)},
+		{"another webhook", 200, []byte(`{"webhook_id":"other","url":"https://x.example.com/","event_types":["opened"]}`)},
+	} {
+		t.Run("read fails: "+tt.name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond("POST", webhooksURL, 200, postBody)
+			m.respond("GET", webhooksURL+"/"+id, tt.status, tt.body)
+			in := prodWebhook
+			in.EventTypes = slices.Clone(prodWebhook.EventTypes)
+			h, err := c.AccountWebhooks.Create(context.Background(), in)
+			require.NoError(t, err, "the webhook was created")
+			assert.Equal(t, fallback, h)
+			in.EventTypes[0] = "changed"
+			assert.Equal(t, prodWebhook.EventTypes, h.EventTypes, "the result does not share the input's slice")
+		})
+	}
+
+	t.Run("read fails: context canceled after the POST", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		c, m := newMockClient(t)
+		m.RegisterResponder("POST", webhooksURL, func(r *http.Request) (*http.Response, error) {
+			m.record(r)
+			cancel()
+			return httpmock.NewBytesResponse(200, postBody), nil
+		})
+		m.RegisterResponder("GET", webhooksURL+"/"+id, func(r *http.Request) (*http.Response, error) {
+			if err := r.Context().Err(); err != nil {
+				return nil, err // as net/http's transport does
+			}
+			return httpmock.NewBytesResponse(200, getBody), nil
+		})
+		h, err := c.AccountWebhooks.Create(ctx, prodWebhook)
+		require.NoError(t, err)
+		assert.Equal(t, fallback, h)
+	})
+
+	t.Run("the POST fails", func(t *testing.T) {
+		c, m := newMockClient(t)
+		m.respond("POST", webhooksURL, 409, []byte(`{"Description":"unable to add more than 3 urls for event type delivered"}`))
+		h, err := c.AccountWebhooks.Create(context.Background(), prodWebhook)
+		assert.ErrorIs(t, err, mailgun.ErrConflict)
+		assert.Nil(t, h)
+		assert.Len(t, m.sent(), 1, "nothing is read")
 	})
 }
 
@@ -403,16 +485,18 @@ func TestAccountWebhooksAgainstFake(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, hooks)
 
-	id, err := c.AccountWebhooks.Create(ctx, prodWebhook)
+	created, err := c.AccountWebhooks.Create(ctx, prodWebhook)
 	require.NoError(t, err)
+	id := created.ID
 	require.NotEmpty(t, id)
+	assert.Equal(t, prodWebhook.URL, created.URL)
+	assert.Equal(t, prodWebhook.EventTypes, created.EventTypes)
+	assert.Equal(t, prodWebhook.Description, created.Description)
+	assert.False(t, created.CreatedAt.IsZero(), "read back from the server")
 
 	got, err := c.AccountWebhooks.Get(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, prodWebhook.URL, got.URL)
-	assert.Equal(t, prodWebhook.EventTypes, got.EventTypes)
-	assert.Equal(t, prodWebhook.Description, got.Description)
-	assert.False(t, got.CreatedAt.IsZero())
+	assert.Equal(t, created, got)
 
 	// Update replaces everything, the description included.
 	next := mailgun.AccountWebhookInput{URL: "https://hooks.example.com/v2", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventOpened}}
@@ -423,8 +507,9 @@ func TestAccountWebhooksAgainstFake(t *testing.T) {
 	assert.Equal(t, next.EventTypes, got.EventTypes)
 	assert.Empty(t, got.Description)
 
-	id2, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: "https://b.example.com/", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventClicked}})
+	created2, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: "https://b.example.com/", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventClicked}})
 	require.NoError(t, err)
+	id2 := created2.ID
 	assert.NotEqual(t, id, id2)
 
 	some, err := c.AccountWebhooks.List(ctx, id2, "unknown")
@@ -468,9 +553,9 @@ func TestAccountWebhooksURLLimit(t *testing.T) {
 	delivered := []mailgun.WebhookEventType{mailgun.WebhookEventDelivered}
 	var ids []string
 	for _, u := range []string{"https://a.example.com/", "https://b.example.com/", "https://c.example.com/"} {
-		id, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: u, EventTypes: delivered})
+		h, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: u, EventTypes: delivered})
 		require.NoError(t, err)
-		ids = append(ids, id)
+		ids = append(ids, h.ID)
 	}
 	// A URL already receiving the event type does not count twice.
 	_, err := c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{URL: "https://a.example.com/", EventTypes: []mailgun.WebhookEventType{mailgun.WebhookEventDelivered, mailgun.WebhookEventOpened}})

@@ -182,12 +182,17 @@ func (s *Server) Allowlist(domain string) []mailgun.AllowlistEntry {
 // list: it is on the allowlist itself, or the part after its last "@" is.
 // A value without "@" is not an address and is never allowlisted.
 func (s *Server) Allowlisted(domain, address string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.allowlistedLocked(domain, address)
+}
+
+// allowlistedLocked is Allowlisted with s.mu held.
+func (s *Server) allowlistedLocked(domain, address string) bool {
 	i := strings.LastIndexByte(address, '@')
 	if i < 0 {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	l := s.allowlist.lists.of(domain, false)
 	_, exact := l.get(address)
 	_, byDomain := l.get(address[i+1:])

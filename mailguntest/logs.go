@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mgkit/mailgun/internal/timefmt"
 )
 
 // The Logs endpoint lists the stored events of every domain in the Logs
@@ -254,6 +256,10 @@ func logItem(se *storedEvent) map[string]any {
 		}
 		if e.Message.Size > 0 {
 			msg["size"] = e.Message.Size
+		}
+		// The Logs API has an integer here (unit undocumented): Unix seconds.
+		if t, err := timefmt.ParseRFC2822(e.Message.ScheduledFor); err == nil {
+			msg["scheduled-for"] = t.Unix()
 		}
 		item["message"] = msg
 	}

@@ -13,6 +13,9 @@ type state struct {
 	webhooks  webhooksState
 	tracking  trackingState
 	events    eventsState // also the source of stats, metrics and logs
+	messages  messagesState
+	domains   domainsState
+	tags      tagsState
 }
 
 // routes registers every endpoint, initialises each resource's state, and
@@ -33,6 +36,9 @@ func (s *Server) routes() http.Handler {
 	s.statsRoutes(mux)
 	s.metricsRoutes(mux)
 	s.logsRoutes(mux)
+	s.messageRoutes(mux, domains)
+	s.domainRoutes(mux, domains)
+	s.tagRoutes(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v3/domains/") {
 			domains.ServeHTTP(w, r)

@@ -15,6 +15,13 @@
 // faults (an error status with Retry-After, latency, a dropped connection)
 // for a number of calls, and Requests lists what the server received.
 // DeliverAlert and DeliverWebhook POST signed webhooks to your handlers.
+//
+// Sent messages live a lifecycle: accepted, then delivered or failed
+// (suppressed, bounced, temporary failures then delivery, by
+// SetRecipientRule), opened and clicked on demand (Open, Click); each event
+// reaches the event log and the registered webhooks, signed and retried.
+// Messages lists what was sent. A Clock (WithManualClock) makes the
+// lifecycle run only when the test moves time.
 package mailguntest
 
 import (
@@ -88,7 +95,10 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
 
 // WithClock makes the server read the time from now, for deterministic
-// timestamps and for tests that move time forward.
+// timestamps and for tests that move time forward. Delayed steps of the
+// message lifecycle then run once now reaches their time, which the
+// server checks every few milliseconds; WithManualClock runs them at
+// exactly that point instead.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // NewServer starts a server and stops it when the test ends.
@@ -124,9 +134,14 @@ func (s *Server) APIKey() string { return s.apiKey }
 // HTTPClient returns an http.Client for the server.
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
-// Close stops the server. NewServer arranges for it to be called when the
-// test ends; servers from Start must be closed by their caller.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server and its message lifecycle: pending deliveries and
+// webhook retries are dropped, and a webhook POST in flight is cancelled.
+// NewServer arranges for it to be called when the test ends; servers from
+// Start must be closed by their caller.
+func (s *Server) Close() {
+	s.stopLifecycle()
+	s.srv.Close()
+}
 
 // Client returns a client for this server with fast retries (1 ms base,
 // 20 ms cap), so tests with injected faults stay quick; opts apply after

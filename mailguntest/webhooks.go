@@ -344,12 +344,6 @@ func (e *DeliveryError) Error() string {
 // answers other than 2xx, and the transport error when it cannot be
 // reached; ctx bounds the call.
 func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event mailgun.Event) error {
-	s.mu.Lock()
-	key, hc := s.webhooks.signingKey, s.webhooks.httpClient
-	s.mu.Unlock()
-	if hc == nil {
-		hc = webhookHTTPClient
-	}
 	now := s.now()
 	if event.Timestamp.IsZero() {
 		event.Timestamp = now.UTC()
@@ -359,24 +353,53 @@ func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event ma
 		_, _ = rand.Read(b[:])
 		event.ID = base64.RawURLEncoding.EncodeToString(b[:])
 	}
-	body, err := json.Marshal(mailgun.WebhookEvent{Signature: mailgun.NewWebhookSignature(key, now), EventData: event})
+	s.mu.Lock()
+	key := s.webhooks.signingKey
+	s.mu.Unlock()
+	body, err := webhookBody(key, now, event)
 	if err != nil {
-		return fmt.Errorf("mailguntest: encoding the webhook: %w", err)
+		return err
+	}
+	status, err := s.postWebhook(ctx, webhookURL, body)
+	if err != nil {
+		return err
+	}
+	if status < 200 || status > 299 {
+		return &DeliveryError{StatusCode: status}
+	}
+	return nil
+}
+
+// webhookBody is the JSON body of a send webhook for event, signed at t
+// with key.
+func webhookBody(key string, t time.Time, event mailgun.Event) ([]byte, error) {
+	body, err := json.Marshal(mailgun.WebhookEvent{Signature: mailgun.NewWebhookSignature(key, t), EventData: event})
+	if err != nil {
+		return nil, fmt.Errorf("mailguntest: encoding the webhook: %w", err)
+	}
+	return body, nil
+}
+
+// postWebhook POSTs a webhook body to webhookURL and returns the status
+// the receiver answered, or the error when it could not be reached.
+func (s *Server) postWebhook(ctx context.Context, webhookURL string, body []byte) (int, error) {
+	s.mu.Lock()
+	hc := s.webhooks.httpClient
+	s.mu.Unlock()
+	if hc == nil {
+		hc = webhookHTTPClient
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhookURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("mailguntest: %w", err)
+		return 0, fmt.Errorf("mailguntest: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "mailgun-mailguntest/webhooks")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("mailguntest: delivering webhook: %w", err)
+		return 0, fmt.Errorf("mailguntest: delivering webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &DeliveryError{StatusCode: resp.StatusCode}
-	}
-	return nil
+	return resp.StatusCode, nil
 }

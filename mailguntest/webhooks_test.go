@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,13 +32,22 @@ type response struct {
 // produce some of the requests these tests need.
 func send(t *testing.T, srv *mailguntest.Server, method, path, contentType string, body []byte) response {
 	t.Helper()
+	return sendWith(t, srv.HTTPClient(), srv, method, path, contentType, body)
+}
+
+// sendWith is send through hc, with extra headers as name, value pairs.
+func sendWith(t *testing.T, hc *http.Client, srv *mailguntest.Server, method, path, contentType string, body []byte, header ...string) response {
+	t.Helper()
 	req, err := http.NewRequest(method, srv.URL()+path, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.SetBasicAuth("api", srv.APIKey())
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := srv.HTTPClient().Do(req)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -57,15 +65,7 @@ const form = "application/x-www-form-urlencoded"
 
 func multipartForm(t *testing.T, fields url.Values) (string, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			require.NoError(t, w.WriteField(k, v))
-		}
-	}
-	require.NoError(t, w.Close())
-	return w.FormDataContentType(), buf.Bytes()
+	return multipartWithFiles(t, fields)
 }
 
 func TestAccountWebhookForms(t *testing.T) {

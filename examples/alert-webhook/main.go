@@ -84,6 +84,9 @@ func keyFromAccount(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading the alert signing key: %w", err)
 	}
+	if s.WebhookSigningKey == "" {
+		return "", errors.New("the account has no alert signing key; set MAILGUN_ALERT_SIGNING_KEY")
+	}
 	return string(s.WebhookSigningKey), nil
 }
 

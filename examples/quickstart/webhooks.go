@@ -17,7 +17,7 @@ import (
 // fake only) and lists the account's webhooks.
 func accountWebhookStep(ctx context.Context, e *env) error {
 	if !e.live() {
-		id, err := e.c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{
+		hook, err := e.c.AccountWebhooks.Create(ctx, mailgun.AccountWebhookInput{
 			URL:         "https://hooks.example.com/mailgun",
 			EventTypes:  []mailgun.WebhookEventType{mailgun.WebhookEventDelivered, mailgun.WebhookEventPermanentFail},
 			Description: "quickstart",
@@ -25,7 +25,7 @@ func accountWebhookStep(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("created account webhook %s\n", id)
+		fmt.Printf("created account webhook %s\n", hook.ID)
 	}
 	hooks, err := e.c.AccountWebhooks.List(ctx)
 	if err != nil {
