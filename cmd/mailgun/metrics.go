@@ -19,16 +19,15 @@ var metricsOpts struct {
 var metricsColumns = []struct {
 	title  string
 	metric mailgun.Metric
-	value  func(mailgun.MetricValues) *int64
 }{
-	{"ACCEPTED", mailgun.MetricAcceptedCount, func(m mailgun.MetricValues) *int64 { return m.AcceptedCount }},
-	{"DELIVERED", mailgun.MetricDeliveredCount, func(m mailgun.MetricValues) *int64 { return m.DeliveredCount }},
-	{"TEMP FAIL", mailgun.MetricTemporaryFailedCount, func(m mailgun.MetricValues) *int64 { return m.TemporaryFailedCount }},
-	{"PERM FAIL", mailgun.MetricPermanentFailedCount, func(m mailgun.MetricValues) *int64 { return m.PermanentFailedCount }},
-	{"OPENED", mailgun.MetricOpenedCount, func(m mailgun.MetricValues) *int64 { return m.OpenedCount }},
-	{"CLICKED", mailgun.MetricClickedCount, func(m mailgun.MetricValues) *int64 { return m.ClickedCount }},
-	{"UNSUBSCRIBED", mailgun.MetricUnsubscribedCount, func(m mailgun.MetricValues) *int64 { return m.UnsubscribedCount }},
-	{"COMPLAINED", mailgun.MetricComplainedCount, func(m mailgun.MetricValues) *int64 { return m.ComplainedCount }},
+	{"ACCEPTED", mailgun.MetricAcceptedCount},
+	{"DELIVERED", mailgun.MetricDeliveredCount},
+	{"TEMP FAIL", mailgun.MetricTemporaryFailedCount},
+	{"PERM FAIL", mailgun.MetricPermanentFailedCount},
+	{"OPENED", mailgun.MetricOpenedCount},
+	{"CLICKED", mailgun.MetricClickedCount},
+	{"UNSUBSCRIBED", mailgun.MetricUnsubscribedCount},
+	{"COMPLAINED", mailgun.MetricComplainedCount},
 }
 
 var metricsCommand = &Command{
@@ -100,7 +99,7 @@ func printMetrics(ctx context.Context, e *env, domain string, now time.Time) err
 		}
 		row := make([]int64, len(metricsColumns))
 		for i, col := range metricsColumns {
-			row[i] = count(col.value(item.Metrics))
+			row[i] = item.Metrics.Count(col.metric)
 			totals[i] += row[i]
 		}
 		printMetricsRow(tw, label, row)
@@ -115,11 +114,4 @@ func printMetricsRow(tw *tabwriter.Writer, label string, row []int64) {
 		fmt.Fprintf(tw, "%d\t", n)
 	}
 	fmt.Fprintln(tw)
-}
-
-func count(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
