@@ -174,7 +174,10 @@ func SlackChannel(channelIDs ...string) AlertTarget {
 }
 
 // validate rejects an empty channel, a channel without what it needs, and
-// settings of another channel. An unknown channel is sent as it is.
+// settings of another channel. An unknown channel is sent as it is, and so
+// is a Slack target without channel IDs whose channels Mailgun disabled
+// (DisabledChannelIDs), so that every target GetSettings returns can be
+// sent back.
 func (t AlertTarget) validate() error {
 	s := t.Settings
 	switch t.Channel {
@@ -193,6 +196,9 @@ func (t AlertTarget) validate() error {
 	case ChannelSlack:
 		if s.URL != "" || len(s.Emails) > 0 {
 			return invalidArg("a Slack channel takes channel IDs only, not a URL or emails")
+		}
+		if len(s.ChannelIDs) == 0 && len(s.DisabledChannelIDs) > 0 {
+			return nil // as Mailgun returns a setting whose channels it all disabled
 		}
 		return checkList("Slack channel ID", s.ChannelIDs)
 	}
@@ -267,19 +273,22 @@ type AlertSettings struct {
 	Slack SlackSettings
 }
 
-// UnmarshalJSON reads the {"events", "webhooks": {"signing_key"}, "slack"} shape.
+// UnmarshalJSON reads the {"events", "webhooks": {"signing_key"}, "slack"}
+// shape. It fails only when the body is not an object or events is not an
+// array: by the list rule, a setting that is not an object is skipped and
+// any other value of an unexpected type is left zero.
 func (a *AlertSettings) UnmarshalJSON(b []byte) error {
 	var aux struct {
-		Events   []AlertSetting `json:"events"`
-		Webhooks struct {
+		Events   lenientList[AlertSetting] `json:"events"`
+		Webhooks lenient[struct {
 			SigningKey Secret `json:"signing_key"`
-		} `json:"webhooks"`
-		Slack SlackSettings `json:"slack"`
+		}] `json:"webhooks"`
+		Slack lenient[SlackSettings] `json:"slack"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	*a = AlertSettings{Events: aux.Events, WebhookSigningKey: aux.Webhooks.SigningKey, Slack: aux.Slack}
+	*a = AlertSettings{Events: aux.Events, WebhookSigningKey: aux.Webhooks.V.SigningKey, Slack: aux.Slack.V}
 	return nil
 }
 
@@ -299,6 +308,18 @@ type SlackChannelInfo struct {
 	IsArchived bool   `json:"is_archived"`
 }
 
+// UnmarshalJSON reads a channel by the list rule: a field of an unexpected
+// type is left zero. A value that is not an object is an error.
+func (c *SlackChannelInfo) UnmarshalJSON(b []byte) error {
+	type plain SlackChannelInfo
+	v, ok := decodePruned[plain](b)
+	if !ok {
+		return fmt.Errorf("slack channel: %.40s is not an object", b)
+	}
+	*c = SlackChannelInfo(v)
+	return nil
+}
+
 // SlackChannelsOptions controls ListSlackChannels. A nil pointer means the
 // defaults.
 type SlackChannelsOptions struct {
@@ -309,10 +330,11 @@ type SlackChannelsOptions struct {
 	Cursor string
 }
 
-// ListEventTypes returns the event types alerts can be set up for.
+// ListEventTypes returns the event types alerts can be set up for. An
+// entry that is not a string is skipped.
 func (s *AlertsService) ListEventTypes(ctx context.Context) ([]AlertEventType, error) {
 	var out struct {
-		Events []AlertEventType `json:"events"`
+		Events lenientList[AlertEventType] `json:"events"`
 	}
 	r := &doer.Request{Method: http.MethodGet, Path: []string{"v1", "alerts", "events"}}
 	if err := s.client.do(ctx, r, &out); err != nil {
@@ -437,7 +459,7 @@ func (s *AlertsService) DeleteSlackSettings(ctx context.Context) error {
 // every Slack alert setting. The token is shared by every Mailgun account
 // connected to the same workspace, so they all lose it.
 func (s *AlertsService) RevokeSlack(ctx context.Context) error {
-	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}}
+	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "alerts", "slack", "oauth"}, AllowEmpty: true} // success status undocumented
 	return s.client.do(ctx, r, nil)
 }
 
@@ -573,7 +595,10 @@ type SendAlertRequest struct {
 	Name       string          `json:"name"`
 	Metric     AlertMetric     `json:"metric"`
 	Comparator AlertComparator `json:"comparator"`
-	// Limit is the threshold, such as ".99" or "0.05", sent as written.
+	// Limit is the threshold, such as ".99" or "0.05". It is sent as
+	// written, so that a limit read from the API (SendAlert.Request) goes
+	// back unchanged whatever its notation; Mailgun checks it, and only an
+	// empty limit is refused before sending.
 	Limit     Decimal        `json:"limit"`
 	Dimension AlertDimension `json:"dimension"`
 	// AlertChannels are the channels notified; their targets are the
@@ -584,6 +609,16 @@ type SendAlertRequest struct {
 	// it to Mailgun.
 	Period      string `json:"period,omitempty"`
 	Description string `json:"description,omitempty"`
+}
+
+// body is the request as sent: the limit as written, even when it is not
+// a plain decimal (Decimal.MarshalJSON would refuse it).
+func (r *SendAlertRequest) body() any {
+	type fields SendAlertRequest
+	return struct {
+		*fields
+		Limit string `json:"limit"`
+	}{(*fields)(r), string(r.Limit)}
 }
 
 func (r *SendAlertRequest) validate() error {
@@ -599,8 +634,8 @@ func (r *SendAlertRequest) validate() error {
 	if r.Comparator == AlertCompareContains || r.Comparator == AlertCompareNotContains {
 		return invalidArg("comparator %q compares text; only filters take it", string(r.Comparator))
 	}
-	if _, err := ParseDecimal(string(r.Limit)); err != nil {
-		return invalidArg("limit %q is not a decimal number", string(r.Limit))
+	if err := required("limit", string(r.Limit)); err != nil {
+		return err
 	}
 	if err := required("dimension", string(r.Dimension)); err != nil {
 		return err
@@ -687,6 +722,28 @@ type SendAlertList struct {
 	Total int64       `json:"total"`
 }
 
+// UnmarshalJSON reads the list by the list rule: it fails only when the
+// body is not an object or items is not an array; an item that is not an
+// object is skipped, and a field of an unexpected type is left zero.
+func (l *SendAlertList) UnmarshalJSON(b []byte) error {
+	items, total, err := decodeItemsTotal[SendAlert](b)
+	*l = SendAlertList{Items: items, Total: total}
+	return err
+}
+
+// decodeItemsTotal reads the {"items": [...], "total": n} lists of the
+// threshold APIs by the list rule.
+func decodeItemsTotal[T any](b []byte) ([]T, int64, error) {
+	var w struct {
+		Items lenientList[T] `json:"items"`
+		Total lenient[int64] `json:"total"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return nil, 0, err
+	}
+	return w.Items, w.Total.V, nil
+}
+
 // ThresholdHit is a threshold alert that fired.
 type ThresholdHit struct {
 	ID        string    `json:"id"`
@@ -731,6 +788,13 @@ type ThresholdHitList struct {
 	Total int64          `json:"total"`
 }
 
+// UnmarshalJSON reads the list by the list rule, as SendAlertList does.
+func (l *ThresholdHitList) UnmarshalJSON(b []byte) error {
+	items, total, err := decodeItemsTotal[ThresholdHit](b)
+	*l = ThresholdHitList{Items: items, Total: total}
+	return err
+}
+
 // ListSendAlerts returns every threshold alert of the account (the API
 // does not page them).
 func (s *AlertsService) ListSendAlerts(ctx context.Context) (*SendAlertList, error) {
@@ -750,7 +814,7 @@ func (s *AlertsService) CreateSendAlert(ctx context.Context, req SendAlertReques
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	body, err := doer.JSON(req)
+	body, err := doer.JSON(req.body())
 	if err != nil {
 		return nil, invalidArg("%s", err)
 	}
@@ -791,7 +855,7 @@ func (s *AlertsService) ReplaceSendAlert(ctx context.Context, name string, req S
 	if err := req.validate(); err != nil {
 		return err
 	}
-	body, err := doer.JSON(req)
+	body, err := doer.JSON(req.body())
 	if err != nil {
 		return invalidArg("%s", err)
 	}
@@ -824,6 +888,7 @@ func (s *AlertsService) ModifySendAlert(ctx context.Context, name string, modify
 
 // DeleteSendAlert deletes the threshold alert called name. An unknown name
 // is ErrNotFound.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AlertsService) DeleteSendAlert(ctx context.Context, name string) error {
 	if err := required("name", name); err != nil {
 		return err

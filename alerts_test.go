@@ -624,8 +624,8 @@ func TestAlertsBadInput(t *testing.T) {
 			_, err := c.Alerts.CreateSendAlert(ctx, with(func(r *mailgun.SendAlertRequest) { r.Comparator = mailgun.AlertCompareContains }))
 			return err
 		},
-		"send alert: limit not a decimal": func(c *mailgun.Client) error {
-			_, err := c.Alerts.CreateSendAlert(ctx, with(func(r *mailgun.SendAlertRequest) { r.Limit = "1e-2" }))
+		"send alert: blank limit": func(c *mailgun.Client) error {
+			_, err := c.Alerts.CreateSendAlert(ctx, with(func(r *mailgun.SendAlertRequest) { r.Limit = " " }))
 			return err
 		},
 		"send alert: empty limit": func(c *mailgun.Client) error {
@@ -656,7 +656,7 @@ func TestAlertsBadInput(t *testing.T) {
 		"delete send alert: empty name": func(c *mailgun.Client) error { return c.Alerts.DeleteSendAlert(ctx, "  ") },
 		"replace: empty name":           func(c *mailgun.Client) error { return c.Alerts.ReplaceSendAlert(ctx, "", valid) },
 		"replace: bad body": func(c *mailgun.Client) error {
-			return c.Alerts.ReplaceSendAlert(ctx, "n", with(func(r *mailgun.SendAlertRequest) { r.Limit = "x" }))
+			return c.Alerts.ReplaceSendAlert(ctx, "n", with(func(r *mailgun.SendAlertRequest) { r.Limit = "" }))
 		},
 		"modify: empty name": func(c *mailgun.Client) error {
 			return c.Alerts.ModifySendAlert(ctx, "", func(*mailgun.SendAlertRequest) error { return nil })
@@ -1045,4 +1045,223 @@ func FuzzAlertTimes(f *testing.F) {
 			assert.True(t, again.Equal(h.ExpiresAt))
 		}
 	})
+}
+
+// --- round trips and the list rule (issue 10, items 7 and 8) ---
+
+// TestModifySendAlertSendsBackTheLimitAsRead: a limit the API returns in
+// any notation (not a plain decimal, a number, text) is sent back as read
+// by ModifySendAlert, and by ReplaceSendAlert with SendAlert.Request.
+func TestModifySendAlertSendsBackTheLimitAsRead(t *testing.T) {
+	for _, c := range []struct{ wire, sent string }{
+		{`"1e-05"`, "1e-05"},
+		{`"5%"`, "5%"},
+		{`" .5"`, " .5"},
+		{`0.05`, "0.05"},
+		{`1E-3`, "1E-3"},
+		{`".99"`, ".99"},
+	} {
+		t.Run(c.wire, func(t *testing.T) {
+			alert := `{"id":"1","name":"n","metric":"hard_bounce_rate","comparator":">","limit":` + c.wire +
+				`,"dimension":"domain","filters":[{"dimension":"ip","comparator":"=","values":["192.0.2.1"]}],"created_at":"2025-11-07T20:54:42Z"}`
+			cl, m := newMockClient(t)
+			m.respond(http.MethodGet, alertsBase+"/v1/thresholds/alerts/send/n", 200, []byte(alert))
+			m.respond(http.MethodPut, alertsBase+"/v1/thresholds/alerts/send/n", 200, []byte(`{"message":"ok"}`))
+			require.NoError(t, cl.Alerts.ModifySendAlert(context.Background(), "n", func(r *mailgun.SendAlertRequest) error {
+				r.Description = "changed"
+				return nil
+			}))
+			a, err := cl.Alerts.GetSendAlert(context.Background(), "n")
+			require.NoError(t, err)
+			require.NoError(t, cl.Alerts.ReplaceSendAlert(context.Background(), "n", a.Request()))
+			var puts int
+			for _, r := range m.sent() {
+				if r.Method != http.MethodPut {
+					continue
+				}
+				puts++
+				var body struct {
+					Limit       string `json:"limit"`
+					Description string `json:"description"`
+				}
+				require.NoError(t, json.Unmarshal(r.Body, &body))
+				assert.Equal(t, c.sent, body.Limit)
+			}
+			assert.Equal(t, 2, puts)
+		})
+	}
+}
+
+// TestAlertSettingsRoundTrip: every setting GetSettings returns is
+// accepted by UpdateSetting as it is, and sent back unchanged, including
+// a Slack setting whose channels Mailgun all disabled.
+func TestAlertSettingsRoundTrip(t *testing.T) {
+	body := fixture(t, "examples/alerts/get-v1-alerts-settings.200.json")
+	body = bytes.Replace(body, []byte(`"events": [`), []byte(`"events": [
+		{"id": "s1", "event_type": "ip_listed", "channel": "slack",
+		 "settings": {"channel_ids": [], "disabled_channel_ids": {"C1": {"disabled_at": "2024-01-02T03:04:05Z", "reason": "archived"}}}},
+		{"id": "s2", "event_type": "ip_listed", "channel": "slack", "settings": {"channel_ids": ["C2"]}},
+		{"id": "n1", "event_type": "new_type", "channel": "sms", "settings": {"url": "x"}},`), 1)
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, alertsBase+"/v1/alerts/settings", 200, body)
+	settings, err := c.Alerts.GetSettings(context.Background())
+	require.NoError(t, err)
+	require.Len(t, settings.Events, 6)
+	for _, s := range settings.Events {
+		if s.Channel == "sms" {
+			continue // not in the contract the mock checks requests against
+		}
+		m.respond(http.MethodPut, alertsBase+"/v1/alerts/settings/events/"+s.ID, 200, []byte(`{"message":"ok"}`))
+		require.NoError(t, c.Alerts.UpdateSetting(context.Background(), s.ID, s.EventType, s.AlertTarget), s.ID)
+		sent := m.sent()
+		var got struct {
+			EventType mailgun.AlertEventType  `json:"event_type"`
+			Channel   mailgun.Channel         `json:"channel"`
+			Settings  mailgun.ChannelSettings `json:"settings"`
+		}
+		require.NoError(t, json.Unmarshal(sent[len(sent)-1].Body, &got))
+		want := s.Settings
+		want.DisabledChannelIDs = nil
+		if len(want.ChannelIDs) == 0 {
+			want.ChannelIDs = nil
+		}
+		assert.Equal(t, s.EventType, got.EventType)
+		assert.Equal(t, s.Channel, got.Channel)
+		assert.Equal(t, want, got.Settings, s.ID)
+	}
+	// A Slack target built in code still needs a channel.
+	err = c.Alerts.UpdateSetting(context.Background(), "s1", mailgun.AlertEventIPListed, mailgun.SlackChannel())
+	assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+}
+
+// TestAlertListsKeepEveryItemWithAMistypedField: the threshold alerts, the
+// threshold hits, the alert settings and the Slack channels keep every
+// item whose fields hold one value of an unexpected type.
+func TestAlertListsKeepEveryItemWithAMistypedField(t *testing.T) {
+	itemsOf := func(file, key string) []json.RawMessage {
+		var w map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(fixture(t, "examples/alerts/"+file), &w))
+		var items []json.RawMessage
+		require.NoError(t, json.Unmarshal(w[key], &items))
+		require.NotEmpty(t, items)
+		return items
+	}
+	serve := func(t *testing.T, method, path string, body []byte) *mailgun.Client {
+		c, m := newMockClient(t)
+		m.respond(method, alertsBase+path, 200, body)
+		return c
+	}
+	join := func(items [][]byte) string { return string(bytes.Join(items, []byte(","))) }
+	ctx := context.Background()
+
+	for _, item := range itemsOf("get-v1-thresholds-alerts-send.200.json", "items") {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"items":[` + join(items) + `],"total":1}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.SendAlert, error) {
+			l, err := serve(t, "GET", "/v1/thresholds/alerts/send", body).Alerts.ListSendAlerts(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return l.Items, nil
+		})
+	}
+	for _, item := range itemsOf("get-v1-thresholds-hits.200.json", "items") {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"items":[` + join(items) + `],"total":1}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.ThresholdHit, error) {
+			l, err := serve(t, "GET", "/v1/thresholds/hits", body).Alerts.ListThresholdHits(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return l.Items, nil
+		})
+	}
+	events := itemsOf("get-v1-alerts-settings.200.json", "events")
+	events = append(events, json.RawMessage(`{"id":"s1","event_type":"ip_listed","channel":"slack",
+		"settings":{"channel_ids":["C1"],"disabled_channel_ids":{"C1":{"disabled_at":"2024-01-02T03:04:05Z","reason":"archived"}}}}`))
+	for _, item := range events {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"events":[` + join(items) + `],"webhooks":{"signing_key":"k"},"slack":{"token":"t"}}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.AlertSetting, error) {
+			s, err := serve(t, "GET", "/v1/alerts/settings", body).Alerts.GetSettings(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return s.Events, nil
+		})
+	}
+	strictChannel := func(b []byte) error {
+		var v struct {
+			ID         string `json:"id"`
+			Name       string `json:"name"`
+			IsArchived bool   `json:"is_archived"`
+		}
+		return json.Unmarshal(b, &v)
+	}
+	for _, item := range itemsOf("get-v1-alerts-slack-channels.200.json", "items") {
+		mailgun.CheckListTolerance(t, item, strictChannel, func(items [][]byte) []byte {
+			return []byte(`{"items":[` + join(items) + `],"paging":{}}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.SlackChannelInfo, error) {
+			p, err := serve(t, "GET", "/v1/alerts/slack/channels", body).Alerts.ListSlackChannels(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			return p.Items, nil
+		})
+	}
+}
+
+// TestAlertListsStructure: only a wrong structure fails a list; items that
+// are not objects (or, for event types, not strings) are skipped, and the
+// other fields of the response are read by the same rule.
+func TestAlertListsStructure(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		path, body string
+		n          int // items read; -1 for an error
+	}{
+		{"/v1/alerts/events", `{"events":["ip_listed",3,null,{},"ip_delisted"]}`, 2},
+		{"/v1/alerts/events", `{"events":"ip_listed"}`, -1},
+		{"/v1/thresholds/alerts/send", `{"items":[{"name":"a","limit":true},"x",7],"total":"two"}`, 1},
+		{"/v1/thresholds/alerts/send", `{"items":{},"total":1}`, -1},
+		{"/v1/thresholds/hits", `{"items":[null,{"name":"h","triggered":"yes","expires_at":12}],"total":1}`, 1},
+		{"/v1/thresholds/hits", `[]`, -1},
+		{"/v1/alerts/settings", `{"events":[{"id":"1","channel":5,"settings":[]},1],"webhooks":"k","slack":{"token":7,"team_id":"T"}}`, 1},
+		{"/v1/alerts/settings", `{"events":true}`, -1},
+	} {
+		cl, m := newMockClient(t)
+		m.respond("GET", alertsBase+c.path, 200, []byte(c.body))
+		var n int
+		var err error
+		switch c.path {
+		case "/v1/alerts/events":
+			var l []mailgun.AlertEventType
+			l, err = cl.Alerts.ListEventTypes(ctx)
+			n = len(l)
+		case "/v1/thresholds/alerts/send":
+			var l *mailgun.SendAlertList
+			if l, err = cl.Alerts.ListSendAlerts(ctx); err == nil {
+				n = len(l.Items)
+				assert.Zero(t, l.Total)
+			}
+		case "/v1/thresholds/hits":
+			var l *mailgun.ThresholdHitList
+			if l, err = cl.Alerts.ListThresholdHits(ctx); err == nil {
+				n = len(l.Items)
+			}
+		default:
+			var s *mailgun.AlertSettings
+			if s, err = cl.Alerts.GetSettings(ctx); err == nil {
+				n = len(s.Events)
+				assert.Equal(t, mailgun.SlackSettings{TeamID: "T"}, s.Slack)
+				assert.Empty(t, s.WebhookSigningKey)
+			}
+		}
+		if c.n < 0 {
+			assert.ErrorIs(t, err, mailgun.ErrInvalidResponse, c.body)
+			continue
+		}
+		require.NoError(t, err, c.body)
+		assert.Equal(t, c.n, n, c.body)
+	}
 }

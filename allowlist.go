@@ -2,11 +2,9 @@ package mailgun
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -40,19 +38,36 @@ type AllowlistEntry struct {
 
 // UnmarshalJSON decodes an entry as the API sends it, with createdAt as an
 // RFC 2822 date with a zone name or a numeric offset (RFC 3339 is accepted
-// too). A missing or null field stays zero.
+// too). A missing or null field stays zero, and so does a field of an
+// unexpected type; only data that is not a JSON object is an error.
 func (e *AllowlistEntry) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Value     string          `json:"value"`
-		Reason    string          `json:"reason"`
-		Type      AllowlistType   `json:"type"`
-		CreatedAt suppressionTime `json:"createdAt"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := decodeRecord[allowlistWire](data, e); err != nil {
 		return fmt.Errorf("allowlist entry: %w", err)
 	}
-	*e = AllowlistEntry{Value: w.Value, Reason: w.Reason, Type: w.Type, CreatedAt: time.Time(w.CreatedAt)}
 	return nil
+}
+
+// allowlistWire is an entry as the API sends it (createdAt in camel case).
+type allowlistWire struct {
+	Value     looseString     `json:"value"`
+	Reason    looseString     `json:"reason"`
+	Type      looseString     `json:"type"`
+	CreatedAt suppressionTime `json:"createdAt"`
+}
+
+func (w allowlistWire) value() AllowlistEntry {
+	return AllowlistEntry{Value: string(w.Value), Reason: string(w.Reason), Type: AllowlistType(w.Type), CreatedAt: time.Time(w.CreatedAt)}
+}
+
+// list is the allowlist as a suppression list keyed by value: an address
+// or a domain name, so only emptiness is checked.
+func (s *AllowlistService) list() suppressionList[allowlistWire, AllowlistEntry] {
+	return suppressionList[allowlistWire, AllowlistEntry]{
+		c:        s.client,
+		name:     "whitelists",
+		checkKey: func(value string) error { return required("value", value) },
+		conv:     allowlistWire.value,
+	}
 }
 
 // List walks the domain's allowlist in value order, fetching one page at a
@@ -60,32 +75,21 @@ func (e *AllowlistEntry) UnmarshalJSON(data []byte) error {
 // walk ends after an empty page. A failed request is yielded once and ends
 // it. Invalid opts are yielded as the only error, before anything is sent.
 func (s *AllowlistService) List(ctx context.Context, domain string, opts *ListOptions) iter.Seq2[AllowlistEntry, error] {
-	return suppressions[AllowlistEntry](ctx, s.client, domain, "whitelists", opts)
+	return s.list().walk(ctx, domain, opts)
 }
 
 // ListPage fetches one page of the domain's allowlist: the top, or the
 // page at opts.Cursor. Page.Next resumes after it and is "" after the last
 // page (an empty page; a short page may still have a Next).
 func (s *AllowlistService) ListPage(ctx context.Context, domain string, opts *ListOptions) (*Page[AllowlistEntry], error) {
-	return suppressionPage[AllowlistEntry](ctx, s.client, domain, "whitelists", opts)
+	return s.list().page(ctx, domain, opts)
 }
 
 // Get returns the entry for value, an email address or a domain name. It
 // returns an error matching ErrNotFound when value is not on the list (an
 // address is not found through its domain's entry).
 func (s *AllowlistService) Get(ctx context.Context, domain, value string) (*AllowlistEntry, error) {
-	if err := required("domain", domain); err != nil {
-		return nil, err
-	}
-	if err := required("value", value); err != nil {
-		return nil, err
-	}
-	var e AllowlistEntry
-	r := &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, "whitelists", value}}
-	if err := s.client.do(ctx, r, &e); err != nil {
-		return nil, err
-	}
-	return &e, nil
+	return s.list().get(ctx, domain, value)
 }
 
 // AddAddress puts one email address on the allowlist, with an optional
@@ -93,9 +97,6 @@ func (s *AllowlistService) Get(ctx context.Context, domain, value string) (*Allo
 // POST it is retried only on 420/429 or when the connection failed before
 // sending.
 func (s *AllowlistService) AddAddress(ctx context.Context, domain, address, reason string) error {
-	if err := required("domain", domain); err != nil {
-		return err
-	}
 	if err := checkListAddress("address", address); err != nil {
 		return err
 	}
@@ -123,8 +124,7 @@ func (s *AllowlistService) add(ctx context.Context, domain, field, value, reason
 	if reason != "" {
 		form.Set("reason", reason)
 	}
-	r := &doer.Request{Method: http.MethodPost, Path: []string{"v3", domain, "whitelists"}, Body: doer.Form(form)}
-	return s.client.do(ctx, r, nil)
+	return s.list().add(ctx, domain, value, doer.Form(form))
 }
 
 // Import uploads a CSV file of allowlist entries, streaming csv as the
@@ -141,28 +141,18 @@ func (s *AllowlistService) add(ctx context.Context, domain, field, value, reason
 // the server answered. Otherwise the first error is returned, never a
 // retry that could send a truncated file.
 func (s *AllowlistService) Import(ctx context.Context, domain string, csv io.Reader) error {
-	return importSuppressionCSV(ctx, s.client, domain, "whitelists", csv)
+	return s.list().importCSV(ctx, domain, csv)
 }
 
 // Delete removes value (an address or a domain) from the allowlist. It
 // returns an error matching ErrNotFound when value is not on the list.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AllowlistService) Delete(ctx context.Context, domain, value string) error {
-	if err := required("domain", domain); err != nil {
-		return err
-	}
-	if err := required("value", value); err != nil {
-		return err
-	}
-	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v3", domain, "whitelists", value}}
-	return s.client.do(ctx, r, nil)
+	return s.list().remove(ctx, domain, value)
 }
 
 // DeleteAll removes every entry from the domain's allowlist. An empty list
 // is not an error.
 func (s *AllowlistService) DeleteAll(ctx context.Context, domain string) error {
-	if err := required("domain", domain); err != nil {
-		return err
-	}
-	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v3", domain, "whitelists"}}
-	return s.client.do(ctx, r, nil)
+	return s.list().clear(ctx, domain)
 }

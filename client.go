@@ -39,6 +39,8 @@ type Client struct {
 	Alerts          *AlertsService          // send alerts, threshold alerts, alert webhooks settings
 	Bounces         *BouncesService         // the bounce suppression list of a domain
 	Allowlist       *AllowlistService       // addresses and domains that are never added to bounces
+	Unsubscribes    *UnsubscribesService    // recipients who unsubscribed from a domain's mail, or some tags
+	Complaints      *ComplaintsService      // recipients who reported a domain's mail as spam
 	AccountWebhooks *AccountWebhooksService // account-level event webhooks
 	Tracking        *TrackingService        // open, click and unsubscribe tracking, HTTPS certificates
 	Stats           *StatsService           // deprecated upstream: use Metrics
@@ -47,6 +49,8 @@ type Client struct {
 	Logs            *LogsService            // the event log
 	Domains         *DomainsService         // sending domains and their DNS records
 	Tags            *TagsService            // deprecated upstream: use the Analytics tags API or Metrics
+	DomainWebhooks  *DomainWebhooksService  // a domain's event webhooks (v3 and v4)
+	Templates       *TemplatesService       // a domain's stored templates and their versions
 
 	doer    *doer.Doer
 	baseURL string
@@ -71,12 +75,20 @@ type settings struct {
 }
 
 // RetryPolicy says when and how long a failed call waits before it is
-// repeated. GET, PUT and DELETE are retried on connection errors and on 408,
-// 420, 429, 500, 502, 503 and 504; POST only on 420 and 429, or when the
-// connection failed before any byte was sent, because Mailgun has no
-// idempotency keys. Waits use exponential backoff with full jitter unless
-// the server says how long to wait (Retry-After, X-Request-Reset,
-// X-RateLimit-Reset); every wait is capped by MaxDelay.
+// repeated. GET, PUT and DELETE are retried on connection errors, timed-out
+// attempts and 408, 420, 429, 500, 502, 503 and 504; POST only on 420 and
+// 429, or when the connection failed before any byte was sent, because
+// Mailgun has no idempotency keys (the analytics queries, which only read,
+// are retried like a GET). A 2xx whose body is not the API's JSON is never
+// retried. Waits use exponential backoff with full jitter unless the server
+// says how long to wait (Retry-After, X-Request-Reset, X-RateLimit-Reset); a
+// hint that is not a usable number or date is ignored, and every wait is
+// capped by MaxDelay.
+//
+// A write that fails after an attempt that may have been acted on returns
+// an error wrapping ErrOutcomeUnknown (see there). A retried DELETE that
+// gets 404 after such an attempt returns nil: the resource is gone either
+// way. A 404 to its first attempt is ErrNotFound.
 type RetryPolicy struct {
 	// MaxRetries is how many times a call is repeated after its first
 	// attempt; 0 disables retries.
@@ -90,12 +102,23 @@ type RetryPolicy struct {
 	// like a connection error (a POST is not). Zero means attempts are
 	// bounded only by the caller's context.
 	AttemptTimeout time.Duration
+	// IdleTimeout ends an attempt that makes no progress for this long: no
+	// byte of the request body is sent and no byte of the response
+	// arrives (waiting for the response headers counts), such as a server
+	// that trickles a body or stalls. The attempt is retried like a
+	// timed-out one (a POST is not: its error wraps ErrOutcomeUnknown).
+	// It applies to every HTTP client, WithHTTPClient's included. Zero
+	// means 60 s; a negative value disables it.
+	IdleTimeout time.Duration
 }
 
+// defaultIdleTimeout is what a zero RetryPolicy.IdleTimeout means.
+const defaultIdleTimeout = 60 * time.Second
+
 // DefaultRetryPolicy returns the policy a Client uses unless told otherwise:
-// 3 retries, 500 ms base, 8 s cap, no per-attempt timeout.
+// 3 retries, 500 ms base, 8 s cap, no per-attempt timeout, 60 s idle bound.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxRetries: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second}
+	return RetryPolicy{MaxRetries: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, IdleTimeout: defaultIdleTimeout}
 }
 
 // WithRegion selects the region whose API the client calls (default
@@ -157,7 +180,8 @@ func isVersion(seg string) bool {
 // modifies hc. It sends through a copy that follows no redirect (a 3xx is
 // returned as an *APIError), so hc.CheckRedirect is not used. Without this
 // option the client uses its own http.Client with dial, TLS-handshake and
-// response-header timeouts (never http.DefaultClient).
+// response-header timeouts (never http.DefaultClient). RetryPolicy's
+// AttemptTimeout and IdleTimeout apply to either.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -168,8 +192,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetry replaces the retry policy. Zero delays take the defaults;
-// negative values are rejected.
+// WithRetry replaces the retry policy. Zero delays and a zero IdleTimeout
+// take the defaults; a negative IdleTimeout disables the idle bound, and
+// other negative values are rejected.
 func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.AttemptTimeout < 0 {
@@ -271,6 +296,12 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if retry.MaxDelay == 0 {
 		retry.MaxDelay = DefaultRetryPolicy().MaxDelay
 	}
+	switch {
+	case retry.IdleTimeout == 0:
+		retry.IdleTimeout = defaultIdleTimeout
+	case retry.IdleTimeout < 0:
+		retry.IdleTimeout = 0 // the doer's "none"
+	}
 	ua := "mgkit-mailgun/" + Version + " go/" + runtime.Version()
 	if s.userAgent != "" {
 		ua += " " + s.userAgent
@@ -286,16 +317,20 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			BaseDelay:      retry.BaseDelay,
 			MaxDelay:       retry.MaxDelay,
 			AttemptTimeout: retry.AttemptTimeout,
+			IdleTimeout:    retry.IdleTimeout,
 		},
 		Logger:          s.logger,
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,
+		OutcomeUnknown:  ErrOutcomeUnknown,
 		NewError:        newAPIError,
 	})
 	c.Alerts = &AlertsService{client: c}
 	c.Bounces = &BouncesService{client: c}
 	c.Allowlist = &AllowlistService{client: c}
+	c.Unsubscribes = &UnsubscribesService{client: c}
+	c.Complaints = &ComplaintsService{client: c}
 	c.AccountWebhooks = &AccountWebhooksService{client: c}
 	c.Tracking = &TrackingService{client: c}
 	c.Stats = &StatsService{client: c}
@@ -304,6 +339,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.Logs = &LogsService{client: c}
 	c.Domains = &DomainsService{client: c}
 	c.Tags = &TagsService{client: c}
+	c.DomainWebhooks = &DomainWebhooksService{client: c}
+	c.Templates = &TemplatesService{client: c}
 	return c, nil
 }
 
@@ -383,6 +420,11 @@ func (c *Client) do(ctx context.Context, r *doer.Request, out any) error {
 // invalidArg returns an error wrapping ErrInvalidArgument.
 func invalidArg(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+// invalidResponse returns an error wrapping ErrInvalidResponse.
+func invalidResponse(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidResponse, fmt.Sprintf(format, args...))
 }
 
 // required rejects an empty (or all-space) parameter by name.

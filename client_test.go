@@ -36,6 +36,10 @@ func TestNewClientDefaults(t *testing.T) {
 	} {
 		assert.NotNil(t, svc, name)
 	}
+	assert.Equal(t, mailgun.RetryPolicy{MaxRetries: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, IdleTimeout: 60 * time.Second},
+		mailgun.DefaultRetryPolicy())
+	_, err = mailgun.NewClient(testKey, mailgun.WithRetry(mailgun.RetryPolicy{IdleTimeout: -1}))
+	assert.NoError(t, err, "a negative IdleTimeout disables the idle bound")
 }
 
 func TestRegions(t *testing.T) {
@@ -78,6 +82,7 @@ func TestNewClientRejects(t *testing.T) {
 		"nil HTTP client":        {testKey, []mailgun.Option{mailgun.WithHTTPClient(nil)}},
 		"negative retries":       {testKey, []mailgun.Option{mailgun.WithMaxRetries(-1)}},
 		"negative delay":         {testKey, []mailgun.Option{mailgun.WithRetry(mailgun.RetryPolicy{MaxDelay: -time.Second})}},
+		"negative attempt bound": {testKey, []mailgun.Option{mailgun.WithRetry(mailgun.RetryPolicy{AttemptTimeout: -time.Second})}},
 		"user agent newline":     {testKey, []mailgun.Option{mailgun.WithUserAgent("app\n1.0")}},
 		"empty on-behalf-of":     {testKey, []mailgun.Option{mailgun.WithOnBehalfOf("")}},
 	}

@@ -215,7 +215,7 @@ func (w *domainFields) value() Domain {
 		d.MessageTTL = time.Duration(w.MessageTTL) * time.Second
 	}
 	if w.Disabled != nil {
-		x := w.Disabled.v
+		x := w.Disabled.V
 		d.Disabled = &DomainDisabled{Code: x.Code, Note: x.Note, Reason: x.Reason, Permanently: x.Permanently, Until: time.Time(x.Until)}
 	}
 	return d
@@ -253,32 +253,32 @@ func (t *jsonText) UnmarshalJSON(raw []byte) error {
 
 // domainDetailsWire is the answer of get, create, update and verify.
 type domainDetailsWire struct {
-	Domain    *lenient[domainFields]   `json:"domain"`
-	Receiving []*lenient[recordFields] `json:"receiving_dns_records"`
-	Sending   []*lenient[recordFields] `json:"sending_dns_records"`
+	Domain    lenient[domainFields]     `json:"domain"`
+	Receiving lenientList[recordFields] `json:"receiving_dns_records"`
+	Sending   lenientList[recordFields] `json:"sending_dns_records"`
 }
 
 func (w *domainDetailsWire) value(op string) (*DomainDetails, error) {
-	if w.Domain == nil {
-		return nil, errInvalidResponse("%s: the response has no domain", op)
+	if !w.Domain.ok {
+		return nil, invalidResponse("%s: the response has no domain object", op)
 	}
-	return &DomainDetails{Domain: w.Domain.v.value(), SendingRecords: records(w.Sending), ReceivingRecords: records(w.Receiving)}, nil
+	return &DomainDetails{Domain: w.Domain.V.value(), SendingRecords: records(w.Sending), ReceivingRecords: records(w.Receiving)}, nil
 }
 
-func records(ws []*lenient[recordFields]) []DNSRecord {
-	out := make([]DNSRecord, 0, len(ws))
-	for _, w := range ws {
-		if w != nil {
-			out = append(out, w.v.value())
-		}
+func records(ws []recordFields) []DNSRecord {
+	out := make([]DNSRecord, len(ws))
+	for i := range ws {
+		out[i] = ws[i].value()
 	}
 	return out
 }
 
 // domainListWire is a page of GET /v4/domains.
 type domainListWire struct {
-	TotalCount *int64                   `json:"total_count"`
-	Items      []*lenient[domainFields] `json:"items"`
+	TotalCount *int64 `json:"total_count"`
+	// Items keeps one element per item sent, read or not, so that the
+	// skip of the next page counts them all.
+	Items []lenient[domainFields] `json:"items"`
 }
 
 // DomainListOptions selects and pages the domains of DomainsService.List.
@@ -421,12 +421,12 @@ func (s *DomainsService) page(ctx context.Context, cursor string, first url.Valu
 		return nil, err
 	}
 	if w.TotalCount == nil {
-		return nil, errInvalidResponse("GET /v4/domains: the response has no total_count")
+		return nil, invalidResponse("GET /v4/domains: the response has no total_count")
 	}
 	page := &Page[Domain]{Items: make([]Domain, 0, len(w.Items))}
 	for _, it := range w.Items {
-		if it != nil {
-			page.Items = append(page.Items, it.v.value())
+		if it.ok {
+			page.Items = append(page.Items, it.V.value())
 		}
 	}
 	skip, _ := strconv.Atoi(q.Get("skip"))

@@ -30,7 +30,7 @@ func FuzzLenientDecode(f *testing.F) {
 		}
 		var list domainListWire
 		_ = json.Unmarshal(data, &list)
-		var page linkPage[*lenient[tagFields]]
+		var page linkPage[tagFields]
 		_ = json.Unmarshal(data, &page)
 
 		trimmed := bytes.TrimSpace(data)
@@ -41,7 +41,7 @@ func FuzzLenientDecode(f *testing.F) {
 		if err := json.Unmarshal(trimmed, &d); err != nil {
 			t.Fatalf("domain object %s: %v", trimmed, err)
 		}
-		_ = d.v.value()
+		_ = d.V.value()
 		var r lenient[recordFields]
 		if err := json.Unmarshal(trimmed, &r); err != nil {
 			t.Fatalf("record object %s: %v", trimmed, err)

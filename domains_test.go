@@ -450,7 +450,8 @@ func TestDomainsTolerance(t *testing.T) {
 		m.respond(http.MethodGet, usDomains+"/a.example.com", 200, []byte(body))
 		d, err := c.Domains.Get(ctx, "a.example.com")
 		require.NoError(t, err)
-		assert.Equal(t, []mailgun.DNSRecord{{RecordType: "TXT", Name: "a.example.com", Value: "v", Valid: mailgun.DNSValid}}, d.SendingRecords)
+		assert.Equal(t, []mailgun.DNSRecord{{RecordType: "TXT", Name: "a.example.com", Value: "v", Valid: mailgun.DNSValid, Cached: []string{"v", ""}}}, d.SendingRecords,
+			"a mistyped array element reads as its zero value")
 		assert.Equal(t, []mailgun.DNSRecord{{Value: "mxa.mailgun.org", Priority: "10", Valid: mailgun.DNSUnknown}}, d.ReceivingRecords)
 	})
 }
@@ -462,7 +463,6 @@ func TestDomainsMalformedResponses(t *testing.T) {
 		"HTML":                 `<html><title>502 Bad Gateway</title></html>`,
 		"no total_count":       `{"items":[]}`,
 		"items not an array":   `{"total_count":1,"items":{"name":"a.example.com"}}`,
-		"item not an object":   `{"total_count":1,"items":["a.example.com"]}`,
 		"total_count mistyped": `{"total_count":"1","items":[]}`,
 	} {
 		t.Run("list "+name, func(t *testing.T) {
@@ -481,7 +481,6 @@ func TestDomainsMalformedResponses(t *testing.T) {
 		"null domain":          `{"domain":null}`,
 		"domain not an object": `{"domain":"a.example.com"}`,
 		"records not an array": `{"domain":{"name":"a.example.com"},"sending_dns_records":{}}`,
-		"record not an object": `{"domain":{"name":"a.example.com"},"sending_dns_records":["TXT"]}`,
 		"not JSON":             `Domain found`,
 		"truncated":            `{"domain":{"name":"a.exa`,
 	} {
@@ -492,6 +491,19 @@ func TestDomainsMalformedResponses(t *testing.T) {
 			require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
 		})
 	}
+	t.Run("an item or record that is not an object is skipped", func(t *testing.T) {
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, usDomains, 200, []byte(`{"total_count":3,"items":["a.example.com",null,{"name":"b.example.com"}]}`))
+		page, err := c.Domains.ListPage(ctx, nil)
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "b.example.com", page.Items[0].Name)
+		assert.Empty(t, page.Next, "the skipped items count toward the total")
+		m.respond(http.MethodGet, usDomains+"/a.example.com", 200, []byte(`{"domain":{"name":"a.example.com"},"sending_dns_records":["TXT",{"record_type":"MX"}]}`))
+		d, err := c.Domains.Get(ctx, "a.example.com")
+		require.NoError(t, err)
+		assert.Equal(t, []mailgun.DNSRecord{{RecordType: "MX"}}, d.SendingRecords)
+	})
 	t.Run("null items end the walk", func(t *testing.T) {
 		c, m := newMockClient(t)
 		m.respond(http.MethodGet, usDomains, 200, []byte(`{"total_count":5,"items":null}`))

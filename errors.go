@@ -15,24 +15,35 @@ var (
 	// ErrInvalidArgument marks input rejected before anything was sent
 	// (an empty domain, a batch that is too large, a bad option).
 	ErrInvalidArgument = errors.New("mailgun: invalid argument")
-	// ErrInvalidResponse marks a 2xx response whose body could not be
-	// decoded (truncated JSON, an HTML page, a body over the size limit),
-	// and paging that does not advance.
+	// ErrInvalidResponse marks a 2xx response whose body is not the API's
+	// JSON, also for calls that return no value: an HTML or plain-text page
+	// (a captive portal, a proxy, a base URL that points at a website),
+	// truncated JSON, an empty body where the endpoint does not answer 204,
+	// a body over the size limit. The error quotes a short excerpt. It is
+	// never retried; for a write it comes with ErrOutcomeUnknown. It also
+	// marks paging that does not advance.
 	ErrInvalidResponse = errors.New("mailgun: invalid response")
 	// ErrConnection marks a request or response that did not get through
 	// (after the retries the policy allows): a refused or reset connection,
-	// a timed-out attempt, a body cut short or badly framed. The underlying
-	// error (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded
-	// of an attempt) stays wrapped as well.
+	// an attempt that timed out or went idle (RetryPolicy.AttemptTimeout,
+	// IdleTimeout), a body cut short or badly framed. The underlying error
+	// (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded of an
+	// attempt, which an idle timeout matches too) stays wrapped as well.
 	ErrConnection = errors.New("mailgun: connection failed")
-	// ErrOutcomeUnknown marks a write (a POST, PUT or DELETE) that may
-	// have reached Mailgun and been acted on, while no valid answer came
-	// back: the connection broke after the request was written, an attempt
-	// timed out waiting for the answer, a 5xx, or a 2xx that is not the
-	// API's JSON. Mailgun has no idempotency keys, so the SDK does not
-	// repeat such a POST; check the resource (or Logs, for a send) before
-	// repeating it. The cause (ErrConnection, ErrServer,
-	// ErrInvalidResponse, ...) stays wrapped too.
+	// ErrOutcomeUnknown marks a write that may have been acted on while no
+	// definitive answer came back. A write is any request but a GET (and
+	// the analytics queries sent as POST, which only read). It is
+	// returned when some attempt may have reached Mailgun (the connection
+	// broke after the request may have been written, an attempt or idle
+	// timeout, a 5xx, a 2xx whose body could not be read or is not the
+	// API's JSON) and no later attempt answered definitively (a valid 2xx,
+	// or a 4xx other than 408, 420 and 429, which are refusals), also when
+	// the caller's context ended afterwards. A failed dial or DNS lookup
+	// is not unknown: nothing was sent. The cause (ErrConnection,
+	// ErrServer and the *APIError, ErrInvalidResponse) stays wrapped too.
+	// Mailgun has no idempotency keys, so the SDK never repeats such a
+	// POST: read the resource back (or search Logs, for a send) before
+	// repeating it. Reads never return it.
 	ErrOutcomeUnknown = errors.New("mailgun: outcome unknown")
 
 	ErrBadRequest      = errors.New("mailgun: bad request")       // 400

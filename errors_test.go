@@ -153,3 +153,55 @@ func TestStalledBodyWithAttemptTimeout(t *testing.T) {
 	assert.Len(t, hs.reqs, 3)
 	hs.mu.Unlock()
 }
+
+func TestOutcomeUnknownClassifiesWrites(t *testing.T) {
+	ctx := context.Background()
+	fast := mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
+	bounce := mailgun.BounceInput{Address: "bob@example.org", Code: "550"}
+
+	t.Run("POST dropped after it was written", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{DropConnection: true}, 1)
+		err := srv.Client(fast).Bounces.Add(ctx, "example.com", bounce)
+		assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		// The fake logs a request after its handler returns, which may be after the client saw the drop.
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 1 }, 5*time.Second, time.Millisecond,
+			"a POST that may have been acted on is not repeated")
+	})
+	t.Run("POST refused with 429 until the retries are spent", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{Status: 429}, -1)
+		err := srv.Client(fast).Bounces.Add(ctx, "example.com", bounce)
+		assert.ErrorIs(t, err, mailgun.ErrRateLimited)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.Len(t, srv.Requests(), 3)
+	})
+	t.Run("POST whose dial is refused", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		c := srv.Client(fast)
+		srv.Close()
+		err := c.Bounces.Add(ctx, "example.com", bounce)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	})
+	t.Run("PUT answered 503 on every retry", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("PUT", "/v3/domains/*/tracking/open", mailguntest.Fault{Status: 503}, -1)
+		_, err := srv.Client(fast).Tracking.UpdateOpen(ctx, "example.com", mailgun.OpenTrackingUpdate{Active: new(true)})
+		assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.ErrorIs(t, err, mailgun.ErrServer)
+		var apiErr *mailgun.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.StatusCode)
+		assert.Len(t, srv.Requests(), 3)
+	})
+	t.Run("GET never", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("GET", "/v3/*/bounces/*", mailguntest.Fault{DropConnection: true}, -1)
+		_, err := srv.Client(fast).Bounces.Get(ctx, "example.com", "bob@example.org")
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 3 }, 5*time.Second, time.Millisecond, "a GET is retried")
+	})
+}

@@ -77,10 +77,12 @@ const (
 // API and carried in the "event-data" of webhook payloads. Which fields are
 // set depends on Event: sub-objects are nil when the event has none.
 //
-// Decoding never fails on an unknown event name or an unknown field: the
-// event decodes with the fields it shares with the others, and Raw always
-// holds the JSON object as received. Encoding writes the modelled fields
-// and keeps any other keys found in Raw.
+// Decoding never fails on an unknown event name, an unknown field or a
+// field of an unexpected type (which is left zero): the event decodes with
+// the fields it shares with the others, and Raw always holds the JSON
+// object as received. Only malformed JSON or a value that is not an object
+// (or null) is an error. Encoding writes the modelled fields and keeps any
+// other keys found in Raw.
 type Event struct {
 	// ID is unique within a day, not globally.
 	ID    string    `json:"id"`
@@ -361,41 +363,73 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 type eventsPage struct {
 	items []Event
 	next  string // the paging.next link, "" if absent
+	paged bool   // whether the page has a paging object
 }
 
 // DecodeBody decodes the page with the events decoder (events_decode.go),
 // which copies each item's bytes into its Raw as it goes.
 func (p *eventsPage) DecodeBody(body []byte) error {
-	items, next, err := decodeEventsPage(body)
+	items, next, paged, err := decodeEventsPage(body)
 	if err != nil {
 		return err
 	}
-	p.items, p.next = items, next
+	p.items, p.next, p.paged = items, next, paged
 	return nil
 }
 
-// fetchEvents fetches one page: its events and its next link as a cursor
-// (the API sends one on empty pages too).
-func fetchEvents(ctx context.Context, c *Client, r *doer.Request) ([]Event, string, error) {
+// errNoPaging is the error of an events page without a paging object.
+var errNoPaging = fmt.Errorf("%w: events page has no paging", ErrInvalidResponse)
+
+// fetchEvents fetches one page of the events of domain: its events and its
+// next link as a cursor ("" when the page has none; the API sends one on
+// empty pages too). A link that leads out of the events of domain is an
+// ErrInvalidResponse error; one to another host is rebased on the base URL.
+func fetchEvents(ctx context.Context, c *Client, domain string, r *doer.Request) (items []Event, next string, paged bool, err error) {
 	var p eventsPage
 	if err := c.do(ctx, r, &p); err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
 	if p.next == "" {
-		return p.items, "", nil
+		return p.items, "", p.paged, nil
 	}
-	next, err := doer.CursorFromLink(p.next)
+	next, err = doer.CursorFromLink(p.next)
+	if err == nil {
+		err = checkEventsCursor(next, domain)
+	}
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: events page: %s", ErrInvalidResponse, err)
+		return nil, "", false, fmt.Errorf("%w: events page: %s", ErrInvalidResponse, err)
 	}
-	return p.items, next, nil
+	return p.items, next, p.paged, nil
 }
 
-// eventsPageAt is fetchEvents as a Page: no next cursor after an empty page.
-func eventsPageAt(ctx context.Context, c *Client, r *doer.Request) (*Page[Event], error) {
-	items, next, err := fetchEvents(ctx, c, r)
+// checkEventsCursor reports whether cursor, a path and query under the
+// base URL, belongs to the events of domain: /v3/{domain}/events or a path
+// below it. Domains are compared without regard to case.
+func checkEventsCursor(cursor, domain string) error {
+	if err := doer.CheckCursor(cursor); err != nil {
+		return err
+	}
+	p, _, _ := strings.Cut(cursor, "?")
+	rest, ok := strings.CutPrefix(p, "/v3/")
+	seg, rest, _ := strings.Cut(rest, "/")
+	if list, _, _ := strings.Cut(rest, "/"); !ok || list != "events" {
+		return errors.New("link is not one of the events list")
+	}
+	if d, err := url.PathUnescape(seg); err != nil || !strings.EqualFold(d, domain) {
+		return errors.New("link belongs to the events of another domain")
+	}
+	return nil
+}
+
+// eventsPageAt is fetchEvents as a Page: no next cursor after an empty
+// page, and an error for a page without paging.
+func eventsPageAt(ctx context.Context, c *Client, domain string, r *doer.Request) (*Page[Event], error) {
+	items, next, paged, err := fetchEvents(ctx, c, domain, r)
 	if err != nil {
 		return nil, err
+	}
+	if !paged {
+		return nil, errNoPaging
 	}
 	if len(items) == 0 {
 		next = ""
@@ -642,8 +676,9 @@ func appendUnixSeconds(dst []byte, t time.Time) []byte {
 //
 // Deprecated: the Events API is deprecated; LogsQuery filters the Logs API.
 type EventFilter struct {
-	// Event selects event types, such as Or(EventFailed, EventRejected).
-	Event string
+	// Event selects event types, such as EventFailed or
+	// Or(EventFailed, EventRejected).
+	Event EventName
 	// Recipient is the single recipient an event is about.
 	Recipient string
 	// Recipients matches any potential recipient of stored events.
@@ -679,7 +714,7 @@ func (f *EventFilter) encode(v url.Values) {
 	if strings.HasPrefix(msgID, "<") && strings.HasSuffix(msgID, ">") {
 		msgID = msgID[1 : len(msgID)-1]
 	}
-	set("event", f.Event)
+	set("event", string(f.Event))
 	set("recipient", f.Recipient)
 	set("recipients", f.Recipients)
 	set("from", f.From)
@@ -710,23 +745,23 @@ func Quote(s string) string {
 }
 
 // Or returns an expression that matches any of values, each quoted with
-// Quote: Or(EventFailed, EventRejected) is "failed OR rejected". It returns
-// "" for no values.
+// Quote, of their own type: Or(EventFailed, EventRejected) is the
+// EventName "failed OR rejected". It returns "" for no values.
 //
 // Deprecated: the filter language belongs to the deprecated Events API.
-func Or[T ~string](values ...T) string {
+func Or[T ~string](values ...T) T {
 	parts := make([]string, len(values))
 	for i, v := range values {
 		parts[i] = Quote(string(v))
 	}
-	return strings.Join(parts, " OR ")
+	return T(strings.Join(parts, " OR "))
 }
 
-// Not returns an expression that matches values not containing value
-// (quoted with Quote): Not("internal") is "NOT internal".
+// Not returns an expression of value's type that matches values not
+// containing value (quoted with Quote): Not("internal") is "NOT internal".
 //
 // Deprecated: the filter language belongs to the deprecated Events API.
-func Not[T ~string](value T) string { return "NOT " + Quote(string(value)) }
+func Not[T ~string](value T) T { return T("NOT " + Quote(string(value))) }
 
 // GreaterThan returns the numeric comparison ">n", for EventFilter.Size.
 //
@@ -774,6 +809,12 @@ type EventsQuery struct {
 // An error (bad input, a failed request) is yielded once and ends the
 // loop; bad input is reported before anything is sent.
 //
+// List follows the next links of the events of domain only, rebased on
+// the client's base URL; a link to another list or domain, or a page
+// without paging, is an ErrInvalidResponse error. An event field of an
+// unexpected type is left zero (Raw keeps it), and an item that is not an
+// object is skipped: neither fails the page.
+//
 // An ascending list without End stops when it reaches the present; use
 // Poll to follow new events.
 func (s *EventsService) List(ctx context.Context, domain string, q *EventsQuery) iter.Seq2[Event, error] {
@@ -783,21 +824,23 @@ func (s *EventsService) List(ctx context.Context, domain string, q *EventsQuery)
 	}
 	return iterate(ctx, "", func(ctx context.Context, cursor string) (*Page[Event], error) {
 		if cursor == "" {
-			return eventsPageAt(ctx, s.client, first)
+			return eventsPageAt(ctx, s.client, domain, first)
 		}
-		return eventsPageAt(ctx, s.client, &doer.Request{Method: http.MethodGet, Cursor: cursor})
+		return eventsPageAt(ctx, s.client, domain, &doer.Request{Method: http.MethodGet, Cursor: cursor})
 	})
 }
 
 // ListPage returns one page of the events of domain that q selects: the
 // first one, or the one at q.Cursor. Page.Next is "" after the last page;
-// store it to resume later, even in another process.
+// store it to resume later, even in another process. A cursor that is not
+// one of the events of domain is rejected before sending (ErrInvalidArgument),
+// and pages are read as List reads them.
 func (s *EventsService) ListPage(ctx context.Context, domain string, q *EventsQuery) (*Page[Event], error) {
 	r, err := eventsRequest(domain, q, time.Now)
 	if err != nil {
 		return nil, err
 	}
-	return eventsPageAt(ctx, s.client, r)
+	return eventsPageAt(ctx, s.client, domain, r)
 }
 
 // eventsRequest checks q and builds the request for its first page (or
@@ -816,8 +859,8 @@ func eventsRequest(domain string, q *EventsQuery, now func() time.Time) (*doer.R
 		return nil, invalidArg("end %s is before begin %s", q.End.Format(time.RFC3339), q.Begin.Format(time.RFC3339))
 	}
 	if q.Cursor != "" {
-		if err := checkCursor(q.Cursor, domain, "events"); err != nil {
-			return nil, err
+		if err := checkEventsCursor(q.Cursor, domain); err != nil {
+			return nil, invalidArg("cursor: %s", err)
 		}
 		return &doer.Request{Method: http.MethodGet, Cursor: q.Cursor}, nil
 	}
@@ -891,12 +934,16 @@ type PollClock interface {
 type PollOptions struct {
 	EventFilter
 	// Begin is the time of the oldest event wanted; zero means Threshold
-	// before the current time.
+	// before the current time (the current time with NoThreshold).
 	Begin time.Time
 	// Threshold is how old the last event of a page must be before the
 	// page is accepted, because events reach storage out of order; zero
-	// means DefaultPollThreshold (30 minutes).
+	// means DefaultPollThreshold (30 minutes) unless NoThreshold is set.
 	Threshold time.Duration
+	// NoThreshold accepts every page at once, so events are delivered as
+	// soon as they are listed, and one stored late (behind the last page
+	// accepted) is missed. Threshold must then be zero.
+	NoThreshold bool
 	// Interval is the wait before a page that was empty or too recent is
 	// requested again; zero means DefaultPollInterval (15 seconds).
 	Interval time.Duration
@@ -917,8 +964,12 @@ type PollOptions struct {
 //
 // Poll runs until ctx ends, then returns without an error, or until the
 // loop breaks. A failed request is yielded as an error; if the loop goes
-// on, Poll waits Interval and tries the same page again. Bad input is
-// yielded once, before anything is sent, and ends the loop.
+// on, Poll waits Interval and tries the same page again. A page without a
+// next link (which the API always sends) is taken for a passing anomaly:
+// Poll waits Interval and asks for the same page again, and yields an
+// ErrInvalidResponse error only when that page still has none; if the
+// loop goes on, it keeps asking every Interval. Bad input is yielded once,
+// before anything is sent, and ends the loop.
 func (s *EventsService) Poll(ctx context.Context, domain string, opts *PollOptions) iter.Seq2[Event, error] {
 	var o PollOptions
 	if opts != nil {
@@ -930,10 +981,12 @@ func (s *EventsService) Poll(ctx context.Context, domain string, opts *PollOptio
 	switch {
 	case o.Threshold < 0:
 		return fail(invalidArg("threshold %s is negative", o.Threshold))
+	case o.NoThreshold && o.Threshold != 0:
+		return fail(invalidArg("threshold %s is set together with NoThreshold", o.Threshold))
 	case o.Interval < 0:
 		return fail(invalidArg("interval %s is negative", o.Interval))
 	}
-	if o.Threshold == 0 {
+	if o.Threshold == 0 && !o.NoThreshold {
 		o.Threshold = DefaultPollThreshold
 	}
 	if o.Interval == 0 {
@@ -956,14 +1009,15 @@ func (s *EventsService) Poll(ctx context.Context, domain string, opts *PollOptio
 			yield(Event{}, err)
 			return
 		}
-		p := poller{s: s, opts: &o, seen: map[string]time.Time{}}
+		p := poller{s: s, domain: domain, opts: &o, seen: map[string]time.Time{}}
 		p.run(ctx, r, yield)
 	}
 }
 
 type poller struct {
-	s    *EventsService
-	opts *PollOptions
+	s      *EventsService
+	domain string
+	opts   *PollOptions
 	// seen holds the ids yielded recently, with their event times, so
 	// that overlapping pages yield each event once.
 	seen   map[string]time.Time
@@ -971,8 +1025,9 @@ type poller struct {
 }
 
 func (p *poller) run(ctx context.Context, r *doer.Request, yield func(Event, error) bool) {
+	missing := 0 // pages in a row read without a next link
 	for ctx.Err() == nil {
-		items, next, err := p.fetch(ctx, r)
+		items, next, paged, err := fetchEvents(ctx, p.s.client, p.domain, r)
 		if ctx.Err() != nil {
 			return
 		}
@@ -1000,11 +1055,26 @@ func (p *poller) run(ctx context.Context, r *doer.Request, yield func(Event, err
 				return
 			}
 		}
-		p.forget()
 		if next == "" {
-			yield(Event{}, fmt.Errorf("%w: events page has no next link", ErrInvalidResponse))
-			return
+			// An anomaly of the server: ask for the same page again (its
+			// events are not yielded twice), and report it when it lasts.
+			missing++
+			if missing > 1 {
+				err := errNoPaging
+				if paged {
+					err = fmt.Errorf("%w: events page has no next link", ErrInvalidResponse)
+				}
+				if !yield(Event{}, err) {
+					return
+				}
+			}
+			if p.opts.Clock.Sleep(ctx, p.opts.Interval) != nil {
+				return
+			}
+			continue
 		}
+		missing = 0
+		p.forget()
 		if fresh == 0 || next == r.Cursor {
 			// The server made no progress; do not spin.
 			if p.opts.Clock.Sleep(ctx, p.opts.Interval) != nil {
@@ -1013,11 +1083,6 @@ func (p *poller) run(ctx context.Context, r *doer.Request, yield func(Event, err
 		}
 		r = &doer.Request{Method: http.MethodGet, Cursor: next}
 	}
-}
-
-// fetch returns a page's events and its next link as a cursor.
-func (p *poller) fetch(ctx context.Context, r *doer.Request) ([]Event, string, error) {
-	return fetchEvents(ctx, p.s.client, r)
 }
 
 // duplicate reports whether e was yielded already, and remembers it.

@@ -11,21 +11,31 @@ import (
 	"github.com/mgkit/mailgun/internal/jsonread"
 )
 
-// The events decoder reads events with jsonread instead of encoding/json
-// and gives the same results, errors included, as json.Unmarshal into the
-// former eventWire type did:
+// The events decoder reads events with jsonread instead of encoding/json.
+// On well-typed input it gives the same results as json.Unmarshal into the
+// former eventWire type did, and on any input the same as that decoding
+// after pruneItem has removed the values it refuses (the list rule of
+// lenient.go):
 //   - keys match exactly or case-insensitively (as bytes.EqualFold), after
 //     unescaping; unknown keys are skipped; the last of repeated keys wins;
 //   - a repeated object decodes into the value already there; null clears
 //     pointers and slices and leaves other values alone;
-//   - a value of the wrong type, a fractional or out-of-range integer and
-//     an out-of-range float are errors;
+//   - a value of the wrong type, a fractional or out-of-range integer, an
+//     out-of-range float and an unreadable timestamp are ignored, as if
+//     the member were absent; a wrong element of an array is read as null;
 //   - an array decodes into the slice already there: element i is decoded
 //     into whatever the slice holds at index i, up to its capacity, and
 //     the slice is cut to the array's length (an empty array gives an
 //     empty, non-nil slice);
 //   - timestamp, routes and template follow unixSeconds.UnmarshalJSON,
-//     the former routeList.UnmarshalJSON and EventTemplate.UnmarshalJSON.
+//     the former routeList.UnmarshalJSON and EventTemplate.UnmarshalJSON;
+//   - in a page, an element of items that is not an object (null
+//     included) is skipped; items that is not an array or null, paging
+//     that is not an object or null and a paging.next that is not a string
+//     or null are errors.
+//
+// Only malformed JSON and those page errors fail; so does an event that is
+// not an object or null, when decoded on its own.
 //
 // Strings of fields with few distinct values (event names, domains, codes,
 // client and geolocation details...) are interned in a table that stays
@@ -76,19 +86,29 @@ func (d *eventDecoder) release() {
 func decodeEvent(b []byte, w *Event) error {
 	d := newEventDecoder(b)
 	defer d.release()
-	if err := d.eventValue(w); err != nil {
-		return err
+	switch k := d.r.Peek(); k {
+	case jsonread.Null:
+		d.r.ReadNull()
+	case jsonread.Object:
+		d.r.BeginObject()
+		if err := d.event(w); err != nil {
+			return err
+		}
+	default:
+		return d.mismatch(k, "event")
 	}
 	return d.r.Finish()
 }
 
 // decodeEventsPage decodes an Events API page: its items, each with a copy
-// of its bytes in Raw, and its paging.next link. items is never nil.
+// of its bytes in Raw, and its paging.next link. items is never nil. paged
+// reports whether the page has a paging object (a null one does not
+// count).
 //
 // The items are decoded into a pooled scratch slice and copied out into a
 // slice of the exact length, so that a page does not leave the garbage of
 // growing a slice of large structs.
-func decodeEventsPage(body []byte) (items []Event, next string, err error) {
+func decodeEventsPage(body []byte) (items []Event, next string, paged bool, err error) {
 	d := newEventDecoder(body)
 	defer d.release()
 	scratch := eventScratch.Get().(*eventsScratch)
@@ -107,7 +127,7 @@ func decodeEventsPage(body []byte) (items []Event, next string, err error) {
 			case pageItems:
 				err = d.items(scratch, body)
 			case pagePaging:
-				err = d.paging(&next)
+				err = d.paging(&next, &paged)
 			default:
 				d.r.SkipValue()
 			}
@@ -119,11 +139,11 @@ func decodeEventsPage(body []byte) (items []Event, next string, err error) {
 		err = d.r.Finish()
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
 	items = make([]Event, len(scratch.items))
 	copy(items, scratch.items)
-	return items, next, nil
+	return items, next, paged, nil
 }
 
 // eventsScratch is the slice a page's items are decoded into: items, and
@@ -184,25 +204,32 @@ func pageKey(key []byte) int {
 }
 
 // items decodes an items array into the scratch as encoding/json decodes
-// a slice, and sets each decoded event's Raw.
+// a slice, and sets each decoded event's Raw. An element that is not an
+// object is skipped.
 func (d *eventDecoder) items(scratch *eventsScratch, body []byte) error {
-	ok, err := d.arrayStart("items")
-	if !ok {
-		if err == nil {
-			scratch.drop()
-		}
-		return err
+	switch k := d.r.Peek(); k {
+	case jsonread.Array:
+		d.r.BeginArray()
+	case jsonread.Null:
+		d.r.ReadNull()
+		scratch.drop()
+		return nil
+	default:
+		return d.mismatch(k, "items")
 	}
 	s, i := scratch.items, 0
 	for d.r.NextElement() {
+		if d.r.Peek() != jsonread.Object {
+			if d.r.SkipValue() == nil {
+				return d.r.Err()
+			}
+			continue
+		}
 		s = growTo(s, i)
 		scratch.items, scratch.used = s, max(scratch.used, i+1)
-		d.r.Peek()
 		start := d.r.Offset()
-		if err := d.eventValue(&s[i]); err != nil {
-			return err
-		}
-		if err := d.r.Err(); err != nil {
+		d.r.BeginObject()
+		if err := d.event(&s[i]); err != nil {
 			return err
 		}
 		s[i].Raw = bytes.Clone(body[start:d.r.Offset()])
@@ -215,22 +242,36 @@ func (d *eventDecoder) items(scratch *eventsScratch, body []byte) error {
 	return d.r.Err()
 }
 
-func (d *eventDecoder) paging(next *string) error {
-	ok, err := d.objectStart("paging")
-	if !ok {
-		return err
+// paging reads a paging object (or null, which leaves next alone) and
+// sets paged after an object. A paging or a next of another type is an
+// error: the walk could not go on.
+func (d *eventDecoder) paging(next *string, paged *bool) error {
+	switch k := d.r.Peek(); k {
+	case jsonread.Null:
+		d.r.ReadNull()
+		return nil
+	case jsonread.Object:
+		d.r.BeginObject()
+		*paged = true
+	default:
+		return d.mismatch(k, "paging")
 	}
 	for {
 		key, ok := d.r.NextKey()
 		if !ok {
 			return d.r.Err()
 		}
-		if string(key) == "next" || foldEquals(key, "next") {
-			if err := d.str(next, "paging.next"); err != nil {
-				return err
-			}
-		} else {
+		if string(key) != "next" && !foldEquals(key, "next") {
 			d.r.SkipValue()
+			continue
+		}
+		switch k := d.r.Peek(); k {
+		case jsonread.String:
+			*next = d.r.ReadString()
+		case jsonread.Null:
+			d.r.ReadNull()
+		default:
+			return d.mismatch(k, "paging.next")
 		}
 	}
 }
@@ -326,7 +367,7 @@ func fieldOf(key []byte, names []string) int {
 // Values.
 
 // str reads a string field, allocating its value.
-func (d *eventDecoder) str(dst *string, field string) error {
+func (d *eventDecoder) str(dst *string) error {
 	k := d.r.Peek()
 	if k == jsonread.String {
 		*dst = d.r.ReadString()
@@ -336,11 +377,18 @@ func (d *eventDecoder) str(dst *string, field string) error {
 		d.r.ReadNull()
 		return nil
 	}
-	return d.mismatch(k, field)
+	return d.drop()
+}
+
+// drop skips a value that does not fit its field, which keeps its value;
+// it fails only on malformed JSON.
+func (d *eventDecoder) drop() error {
+	d.r.SkipValue()
+	return d.r.Err()
 }
 
 // word reads a string field whose values repeat, interning them.
-func (d *eventDecoder) word(dst *string, field string) error {
+func (d *eventDecoder) word(dst *string) error {
 	k := d.r.Peek()
 	if k == jsonread.String {
 		b, _ := d.r.ReadStringBytes()
@@ -351,7 +399,7 @@ func (d *eventDecoder) word(dst *string, field string) error {
 		d.r.ReadNull()
 		return nil
 	}
-	return d.mismatch(k, field)
+	return d.drop()
 }
 
 // intern returns string(b), from the table when it holds it.
@@ -383,68 +431,62 @@ func internHash(b []byte) uint {
 	return uint(x >> (64 - internBits))
 }
 
-// number reads a number or null; ok is false for null.
-func (d *eventDecoder) number(field string) (lit []byte, ok bool, err error) {
-	switch k := d.r.Peek(); k {
+// number reads a number; ok is false for null and for a value of another
+// type, which it skips.
+func (d *eventDecoder) number() (lit []byte, ok bool, err error) {
+	switch d.r.Peek() {
 	case jsonread.Number:
 		return d.r.ReadNumber(), true, nil
 	case jsonread.Null:
 		d.r.ReadNull()
 		return nil, false, nil
 	default:
-		return nil, false, d.mismatch(k, field)
+		return nil, false, d.drop()
 	}
 }
 
-// int64 reads an integer or null as encoding/json does: a literal with a
-// fraction or an exponent, or out of range, is an error.
-func (d *eventDecoder) int64(field string) (n int64, ok bool, err error) {
-	lit, ok, err := d.number(field)
-	if !ok || lit == nil {
+// int64 reads an integer as encoding/json does; ok is false for null,
+// another type, a literal with a fraction or an exponent, and a number
+// out of range.
+func (d *eventDecoder) int64() (n int64, ok bool, err error) {
+	lit, ok, err := d.number()
+	if !ok {
 		return 0, false, err
 	}
 	n, perr := strconv.ParseInt(string(lit), 10, 64)
-	if perr != nil {
-		return 0, false, &decodeError{value: "number " + string(lit), field: field}
-	}
-	return n, true, nil
+	return n, perr == nil, nil
 }
 
-func (d *eventDecoder) integer(dst *int, field string) error {
-	n, ok, err := d.int64(field)
-	if ok {
-		if int64(int(n)) != n {
-			return &decodeError{value: "number " + strconv.FormatInt(n, 10), field: field}
-		}
+func (d *eventDecoder) integer(dst *int) error {
+	n, ok, err := d.int64()
+	if ok && int64(int(n)) == n {
 		*dst = int(n)
 	}
 	return err
 }
 
-func (d *eventDecoder) integer64(dst *int64, field string) error {
-	n, ok, err := d.int64(field)
+func (d *eventDecoder) integer64(dst *int64) error {
+	n, ok, err := d.int64()
 	if ok {
 		*dst = n
 	}
 	return err
 }
 
-func (d *eventDecoder) float(dst *float64, field string) error {
-	lit, ok, err := d.number(field)
-	if !ok || lit == nil {
+func (d *eventDecoder) float(dst *float64) error {
+	lit, ok, err := d.number()
+	if !ok {
 		return err
 	}
-	f, perr := strconv.ParseFloat(string(lit), 64)
-	if perr != nil {
-		return &decodeError{value: "number " + string(lit), field: field}
+	if f, perr := strconv.ParseFloat(string(lit), 64); perr == nil {
+		*dst = f
 	}
-	*dst = f
 	return nil
 }
 
 // boolPtr reads a *bool field. A new pointer is an element of the slab.
-func (d *eventDecoder) boolPtr(dst **bool, field string) error {
-	switch k := d.r.Peek(); k {
+func (d *eventDecoder) boolPtr(dst **bool) error {
+	switch d.r.Peek() {
 	case jsonread.Bool:
 		v := d.r.ReadBool()
 		if *dst == nil {
@@ -461,48 +503,45 @@ func (d *eventDecoder) boolPtr(dst **bool, field string) error {
 		*dst = nil
 		return nil
 	default:
-		return d.mismatch(k, field)
+		return d.drop()
 	}
 }
 
-func (d *eventDecoder) int64Ptr(dst **int64, field string) error {
-	switch k := d.r.Peek(); k {
+func (d *eventDecoder) int64Ptr(dst **int64) error {
+	switch d.r.Peek() {
 	case jsonread.Number:
-		n, ok, err := d.int64(field)
-		if !ok {
-			return err
+		n, ok, err := d.int64()
+		if ok {
+			if *dst == nil {
+				*dst = new(int64)
+			}
+			**dst = n
 		}
-		if *dst == nil {
-			*dst = new(int64)
-		}
-		**dst = n
-		return nil
+		return err
 	case jsonread.Null:
 		d.r.ReadNull()
 		*dst = nil
 		return nil
 	default:
-		return d.mismatch(k, field)
+		return d.drop()
 	}
 }
 
 // strings reads a []string field; interned says whether its values
-// repeat. A null element keeps what the slice holds at its index.
-func (d *eventDecoder) strings(dst *[]string, interned bool, field string) error {
-	ok, err := d.arrayStart(field)
-	if !ok {
-		if err == nil {
-			*dst = nil
-		}
+// repeat. A null element, or one of another type, keeps what the slice
+// holds at its index.
+func (d *eventDecoder) strings(dst *[]string, interned bool) error {
+	open, err := arrayStart(d, dst)
+	if !open {
 		return err
 	}
 	s, i := *dst, 0
 	for d.r.NextElement() {
 		s = growTo(s, i)
 		if interned {
-			err = d.word(&s[i], field)
+			err = d.word(&s[i])
 		} else {
-			err = d.str(&s[i], field)
+			err = d.str(&s[i])
 		}
 		if err != nil {
 			return err
@@ -513,25 +552,28 @@ func (d *eventDecoder) strings(dst *[]string, interned bool, field string) error
 	return d.r.Err()
 }
 
-// arrayStart begins the value of a slice field: true after '[', false
-// after null (the caller sets the slice to nil) or on error.
-func (d *eventDecoder) arrayStart(field string) (bool, error) {
-	switch k := d.r.Peek(); k {
+// arrayStart begins the value of a slice field: true after '['. After
+// null it sets *dst to nil and returns false; a value of another type is
+// skipped, leaving *dst alone.
+func arrayStart[T any](d *eventDecoder, dst *[]T) (bool, error) {
+	switch d.r.Peek() {
 	case jsonread.Array:
 		d.r.BeginArray()
 		return true, nil
 	case jsonread.Null:
 		d.r.ReadNull()
+		*dst = nil
 		return false, nil
 	default:
-		return false, d.mismatch(k, field)
+		return false, d.drop()
 	}
 }
 
 // objectStart begins the value of a struct: true after '{', false after
-// null (which leaves a struct alone) or on error.
-func (d *eventDecoder) objectStart(field string) (bool, error) {
-	switch k := d.r.Peek(); k {
+// null or a value of another type (which leave the struct alone) or on
+// error.
+func (d *eventDecoder) objectStart() (bool, error) {
+	switch d.r.Peek() {
 	case jsonread.Object:
 		d.r.BeginObject()
 		return true, nil
@@ -539,15 +581,16 @@ func (d *eventDecoder) objectStart(field string) (bool, error) {
 		d.r.ReadNull()
 		return false, nil
 	default:
-		return false, d.mismatch(k, field)
+		return false, d.drop()
 	}
 }
 
 // ptrObject begins the value of a pointer-to-struct field: after '{' it
 // returns *p, allocated if nil, for the caller to decode the members into;
-// after null it sets *p to nil and returns nil.
-func ptrObject[T any](d *eventDecoder, p **T, field string) (*T, error) {
-	switch k := d.r.Peek(); k {
+// after null it sets *p to nil and returns nil; a value of another type is
+// skipped, leaving *p alone.
+func ptrObject[T any](d *eventDecoder, p **T) (*T, error) {
+	switch d.r.Peek() {
 	case jsonread.Object:
 		if *p == nil {
 			*p = new(T)
@@ -559,18 +602,8 @@ func ptrObject[T any](d *eventDecoder, p **T, field string) (*T, error) {
 		*p = nil
 		return nil, nil
 	default:
-		return nil, d.mismatch(k, field)
+		return nil, d.drop()
 	}
-}
-
-// eventValue decodes an event object into w, merging with what it holds;
-// null leaves w alone.
-func (d *eventDecoder) eventValue(w *Event) error {
-	ok, err := d.objectStart("event")
-	if !ok {
-		return err
-	}
-	return d.event(w)
 }
 
 const (
@@ -712,37 +745,37 @@ func (d *eventDecoder) event(w *Event) error {
 		var err error
 		switch eventKey(key) {
 		case evID:
-			err = d.str(&w.ID, "id")
+			err = d.str(&w.ID)
 		case evEvent:
-			err = d.word((*string)(&w.Event), "event")
+			err = d.word((*string)(&w.Event))
 		case evTimestamp:
 			err = d.timestamp(&w.Timestamp)
 		case evLogLevel:
-			err = d.word((*string)(&w.LogLevel), "log-level")
+			err = d.word((*string)(&w.LogLevel))
 		case evRecipient:
-			err = d.str(&w.Recipient, "recipient")
+			err = d.str(&w.Recipient)
 		case evRecipientDomain:
-			err = d.word(&w.RecipientDomain, "recipient-domain")
+			err = d.word(&w.RecipientDomain)
 		case evRecipientProvider:
-			err = d.word(&w.RecipientProvider, "recipient-provider")
+			err = d.word(&w.RecipientProvider)
 		case evMethod:
-			err = d.word(&w.Method, "method")
+			err = d.word(&w.Method)
 		case evOriginatingIP:
-			err = d.word(&w.OriginatingIP, "originating-ip")
+			err = d.word(&w.OriginatingIP)
 		case evAPIKeyID:
-			err = d.word(&w.APIKeyID, "api-key-id")
+			err = d.word(&w.APIKeyID)
 		case evPrimaryDKIM:
-			err = d.word(&w.PrimaryDKIM, "primary-dkim")
+			err = d.word(&w.PrimaryDKIM)
 		case evSeverity:
-			err = d.word((*string)(&w.Severity), "severity")
+			err = d.word((*string)(&w.Severity))
 		case evReason:
-			err = d.word(&w.Reason, "reason")
+			err = d.word(&w.Reason)
 		case evURL:
-			err = d.str(&w.URL, "url")
+			err = d.str(&w.URL)
 		case evIP:
-			err = d.word(&w.IP, "ip")
+			err = d.word(&w.IP)
 		case evTags:
-			err = d.strings(&w.Tags, true, "tags")
+			err = d.strings(&w.Tags, true)
 		case evCampaigns:
 			err = d.campaigns(&w.Campaigns)
 		case evUserVariables:
@@ -756,82 +789,82 @@ func (d *eventDecoder) event(w *Event) error {
 			}
 		case evEnvelope:
 			var v *EventEnvelope
-			if v, err = ptrObject(d, &w.Envelope, "envelope"); v != nil {
+			if v, err = ptrObject(d, &w.Envelope); v != nil {
 				err = stringMembers(d, v, envelopeFields)
 			}
 		case evMessage:
 			var v *EventMessage
-			if v, err = ptrObject(d, &w.Message, "message"); v != nil {
+			if v, err = ptrObject(d, &w.Message); v != nil {
 				err = d.message(v)
 			}
 		case evFlags:
 			var v *EventFlags
-			if v, err = ptrObject(d, &w.Flags, "flags"); v != nil {
+			if v, err = ptrObject(d, &w.Flags); v != nil {
 				err = d.flags(v)
 			}
 		case evDeliveryStatus:
 			var v *DeliveryStatus
-			if v, err = ptrObject(d, &w.DeliveryStatus, "delivery-status"); v != nil {
+			if v, err = ptrObject(d, &w.DeliveryStatus); v != nil {
 				err = d.deliveryStatus(v)
 			}
 		case evReject:
 			var v *EventReject
-			if v, err = ptrObject(d, &w.Reject, "reject"); v != nil {
+			if v, err = ptrObject(d, &w.Reject); v != nil {
 				err = stringMembers(d, v, rejectFields)
 			}
 		case evStorage:
 			var v *EventStorage
-			if v, err = ptrObject(d, &w.Storage, "storage"); v != nil {
+			if v, err = ptrObject(d, &w.Storage); v != nil {
 				err = stringMembers(d, v, storageFields)
 			}
 		case evGeolocation:
 			var v *Geolocation
-			if v, err = ptrObject(d, &w.Geolocation, "geolocation"); v != nil {
+			if v, err = ptrObject(d, &w.Geolocation); v != nil {
 				err = stringMembers(d, v, geolocationFields)
 			}
 		case evClientInfo:
 			var v *ClientInfo
-			if v, err = ptrObject(d, &w.ClientInfo, "client-info"); v != nil {
+			if v, err = ptrObject(d, &w.ClientInfo); v != nil {
 				err = stringMembers(d, v, clientInfoFields)
 			}
 		case evMailingList:
 			var v *EventMailingList
-			if v, err = ptrObject(d, &w.MailingList, "mailing-list"); v != nil {
+			if v, err = ptrObject(d, &w.MailingList); v != nil {
 				err = stringMembers(d, v, mailingListFields)
 			}
 		case evRoutes:
 			err = d.routes(&w.Routes)
 		case evBatch:
 			var v *EventBatch
-			if v, err = ptrObject(d, &w.Batch, "batch"); v != nil {
+			if v, err = ptrObject(d, &w.Batch); v != nil {
 				err = stringMembers(d, v, batchFields)
 			}
 		case evTemplate:
 			err = d.template(&w.Template)
 		case evTaskID:
-			err = d.str(&w.TaskID, "task-id")
+			err = d.str(&w.TaskID)
 		case evFormat:
-			err = d.word(&w.Format, "format")
+			err = d.word(&w.Format)
 		case evMember:
 			var v *ListMember
-			if v, err = ptrObject(d, &w.Member, "member"); v != nil {
+			if v, err = ptrObject(d, &w.Member); v != nil {
 				err = d.member(v)
 			}
 		case evMemberDescription:
-			err = d.str(&w.MemberDescription, "member-description")
+			err = d.str(&w.MemberDescription)
 		case evError:
 			var v *EventError
-			if v, err = ptrObject(d, &w.Error, "error"); v != nil {
+			if v, err = ptrObject(d, &w.Error); v != nil {
 				err = stringMembers(d, v, eventErrorFields)
 			}
 		case evSubscribed:
-			err = d.boolPtr(&w.Subscribed, "subscribed")
+			err = d.boolPtr(&w.Subscribed)
 		case evIsUpsert:
-			err = d.boolPtr(&w.IsUpsert, "is-upsert")
+			err = d.boolPtr(&w.IsUpsert)
 		case evUpsertedCount:
-			err = d.int64Ptr(&w.UpsertedCount, "upserted-count")
+			err = d.int64Ptr(&w.UpsertedCount)
 		case evFailedCount:
-			err = d.int64Ptr(&w.FailedCount, "failed-count")
+			err = d.int64Ptr(&w.FailedCount)
 		default:
 			d.r.SkipValue()
 		}
@@ -842,27 +875,27 @@ func (d *eventDecoder) event(w *Event) error {
 }
 
 // timestamp reads a timestamp as unixSeconds.UnmarshalJSON does, from the
-// value's bytes as written.
+// value's bytes as written; a value it refuses leaves dst alone.
 func (d *eventDecoder) timestamp(dst *time.Time) error {
 	raw := d.r.SkipValue()
 	if raw == nil {
 		return d.r.Err()
 	}
 	var u unixSeconds
-	if err := u.UnmarshalJSON(raw); err != nil {
-		return err
+	if u.UnmarshalJSON(raw) == nil {
+		*dst = time.Time(u)
 	}
-	*dst = time.Time(u)
 	return nil
 }
 
 // template reads a template as EventTemplate.UnmarshalJSON does: the
 // object replaces any earlier one; version is a string or a number, and
 // is-text a boolean or a string ParseBool accepts; for both, null or
-// absence leaves the field empty, and the last occurrence of the key
-// decides.
+// absence leaves the field empty, the last occurrence of the key that is
+// readable decides, and other occurrences are ignored. A template that is
+// not an object is ignored.
 func (d *eventDecoder) template(dst **EventTemplate) error {
-	switch k := d.r.Peek(); k {
+	switch d.r.Peek() {
 	case jsonread.Null:
 		d.r.ReadNull()
 		*dst = nil
@@ -870,14 +903,9 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 	case jsonread.Object:
 		d.r.BeginObject()
 	default:
-		return d.mismatch(k, "template")
+		return d.drop()
 	}
-	var (
-		t           EventTemplate
-		versionKind jsonread.Kind
-		isText      string
-		hasIsText   bool
-	)
+	var t EventTemplate
 	for {
 		key, ok := d.r.NextKey()
 		if !ok {
@@ -885,29 +913,36 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 		}
 		switch fieldOf(key, templateKeys) {
 		case 1:
-			if err := d.word(&t.Name, "template.name"); err != nil {
+			if err := d.word(&t.Name); err != nil {
 				return err
 			}
 		case 2:
-			switch versionKind = d.r.Peek(); versionKind {
+			switch d.r.Peek() {
 			case jsonread.String:
 				b, _ := d.r.ReadStringBytes()
 				t.Version = d.intern(b)
 			case jsonread.Number:
 				t.Version = d.intern(d.r.ReadNumber())
-			default:
+			case jsonread.Null:
+				d.r.ReadNull()
 				t.Version = ""
+			default:
 				d.r.SkipValue()
 			}
 		case 3:
+			var text string
 			switch d.r.Peek() {
 			case jsonread.String:
-				isText, hasIsText = d.r.ReadString(), true
+				text = d.r.ReadString()
 			case jsonread.Null:
 				d.r.ReadNull()
-				isText, hasIsText = "", false
+				t.IsText = nil
+				continue
 			default:
-				isText, hasIsText = string(d.r.SkipValue()), true
+				text = string(d.r.SkipValue())
+			}
+			if v, err := strconv.ParseBool(text); err == nil {
+				t.IsText = &v
 			}
 		default:
 			d.r.SkipValue()
@@ -915,18 +950,6 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 	}
 	if err := d.r.Err(); err != nil {
 		return err
-	}
-	switch versionKind {
-	case jsonread.Invalid, jsonread.Null, jsonread.String, jsonread.Number:
-	default:
-		return &decodeError{value: versionKind.String(), field: "template.version"}
-	}
-	if hasIsText {
-		v, err := strconv.ParseBool(isText)
-		if err != nil {
-			return &decodeError{value: strconv.Quote(isText), field: "template.is-text"}
-		}
-		t.IsText = &v
 	}
 	if *dst == nil {
 		*dst = new(EventTemplate)
@@ -938,9 +961,10 @@ func (d *eventDecoder) template(dst **EventTemplate) error {
 var templateKeys = []string{"name", "version", "is-text"}
 
 // routes reads routes as the former routeList.UnmarshalJSON did: a fresh
-// list from an array, or a list of one from a single object.
+// list from an array, or a list of one from a single object. A value of
+// another type is ignored.
 func (d *eventDecoder) routes(dst *[]EventRoute) error {
-	switch k := d.r.Peek(); k {
+	switch d.r.Peek() {
 	case jsonread.Object:
 		one := make([]EventRoute, 1)
 		if err := d.route(&one[0]); err != nil {
@@ -948,25 +972,37 @@ func (d *eventDecoder) routes(dst *[]EventRoute) error {
 		}
 		*dst = one
 		return nil
-	case jsonread.Null, jsonread.Array:
+	case jsonread.Null:
+		d.r.ReadNull()
+		*dst = nil
+		return nil
+	case jsonread.Array:
 		var many []EventRoute
-		ok, err := d.arrayStart("routes")
-		if ok {
-			i := 0
-			for d.r.NextElement() {
-				many = growTo(many, i)
-				if err := d.route(&many[i]); err != nil {
-					return err
-				}
-				i++
-			}
-			many, err = endSlice(many, i), d.r.Err()
-		}
+		err := array(d, &many, d.route)
 		*dst = many
 		return err
 	default:
-		return d.mismatch(k, "routes")
+		return d.drop()
 	}
+}
+
+// array decodes an array into the slice field *dst as encoding/json does
+// (see growTo and endSlice), each element with elem. null sets *dst to
+// nil, and a value of another type leaves it alone.
+func array[T any](d *eventDecoder, dst *[]T, elem func(*T) error) error {
+	if open, err := arrayStart(d, dst); !open {
+		return err
+	}
+	s, i := *dst, 0
+	for d.r.NextElement() {
+		s = growTo(s, i)
+		if err := elem(&s[i]); err != nil {
+			return err
+		}
+		i++
+	}
+	*dst = endSlice(s, i)
+	return d.r.Err()
 }
 
 // The functions below decode a struct from an object (or null, which
@@ -974,23 +1010,7 @@ func (d *eventDecoder) routes(dst *[]EventRoute) error {
 // the '{' that ptrObject read.
 
 func (d *eventDecoder) campaigns(dst *[]EventCampaign) error {
-	ok, err := d.arrayStart("campaigns")
-	if !ok {
-		if err == nil {
-			*dst = nil
-		}
-		return err
-	}
-	s, i := *dst, 0
-	for d.r.NextElement() {
-		s = growTo(s, i)
-		if err := valueStrings(d, &s[i], campaignFields, "campaigns"); err != nil {
-			return err
-		}
-		i++
-	}
-	*dst = endSlice(s, i)
-	return d.r.Err()
+	return array(d, dst, func(c *EventCampaign) error { return valueStrings(d, c, campaignFields) })
 }
 
 var messageKeys = []string{"headers", "attachments", "recipients", "size", "scheduled-for"}
@@ -1004,15 +1024,15 @@ func (d *eventDecoder) message(m *EventMessage) error {
 		var err error
 		switch fieldOf(key, messageKeys) {
 		case 1:
-			err = valueStrings(d, &m.Headers, headersFields, "message.headers")
+			err = valueStrings(d, &m.Headers, headersFields)
 		case 2:
 			err = d.attachments(&m.Attachments)
 		case 3:
-			err = d.strings(&m.Recipients, false, "message.recipients")
+			err = d.strings(&m.Recipients, false)
 		case 4:
-			err = d.integer64(&m.Size, "message.size")
+			err = d.integer64(&m.Size)
 		case 5:
-			err = d.str(&m.ScheduledFor, "message.scheduled-for")
+			err = d.str(&m.ScheduledFor)
 		default:
 			d.r.SkipValue()
 		}
@@ -1023,29 +1043,13 @@ func (d *eventDecoder) message(m *EventMessage) error {
 }
 
 func (d *eventDecoder) attachments(dst *[]EventAttachment) error {
-	ok, err := d.arrayStart("message.attachments")
-	if !ok {
-		if err == nil {
-			*dst = nil
-		}
-		return err
-	}
-	s, i := *dst, 0
-	for d.r.NextElement() {
-		s = growTo(s, i)
-		if err := d.attachment(&s[i]); err != nil {
-			return err
-		}
-		i++
-	}
-	*dst = endSlice(s, i)
-	return d.r.Err()
+	return array(d, dst, d.attachment)
 }
 
 var attachmentKeys = []string{"filename", "content-type", "size"}
 
 func (d *eventDecoder) attachment(a *EventAttachment) error {
-	if ok, err := d.objectStart("message.attachments"); !ok {
+	if ok, err := d.objectStart(); !ok {
 		return err
 	}
 	for {
@@ -1056,11 +1060,11 @@ func (d *eventDecoder) attachment(a *EventAttachment) error {
 		var err error
 		switch fieldOf(key, attachmentKeys) {
 		case 1:
-			err = d.str(&a.Filename, "message.attachments.filename")
+			err = d.str(&a.Filename)
 		case 2:
-			err = d.word(&a.ContentType, "message.attachments.content-type")
+			err = d.word(&a.ContentType)
 		case 3:
-			err = d.integer64(&a.Size, "message.attachments.size")
+			err = d.integer64(&a.Size)
 		default:
 			d.r.SkipValue()
 		}
@@ -1081,23 +1085,23 @@ func (d *eventDecoder) flags(f *EventFlags) error {
 		var err error
 		switch fieldOf(key, flagsKeys) {
 		case 1:
-			err = d.boolPtr(&f.IsAuthenticated, "flags.is-authenticated")
+			err = d.boolPtr(&f.IsAuthenticated)
 		case 2:
-			err = d.boolPtr(&f.IsRouted, "flags.is-routed")
+			err = d.boolPtr(&f.IsRouted)
 		case 3:
-			err = d.boolPtr(&f.IsSystemTest, "flags.is-system-test")
+			err = d.boolPtr(&f.IsSystemTest)
 		case 4:
-			err = d.boolPtr(&f.IsTestMode, "flags.is-test-mode")
+			err = d.boolPtr(&f.IsTestMode)
 		case 5:
-			err = d.boolPtr(&f.IsDelayedBounce, "flags.is-delayed-bounce")
+			err = d.boolPtr(&f.IsDelayedBounce)
 		case 6:
-			err = d.boolPtr(&f.IsAMP, "flags.is-amp")
+			err = d.boolPtr(&f.IsAMP)
 		case 7:
-			err = d.boolPtr(&f.IsEncrypted, "flags.is-encrypted")
+			err = d.boolPtr(&f.IsEncrypted)
 		case 8:
-			err = d.boolPtr(&f.IsBig, "flags.is-big")
+			err = d.boolPtr(&f.IsBig)
 		case 9:
-			err = d.boolPtr(&f.IsCallback, "flags.is-callback")
+			err = d.boolPtr(&f.IsCallback)
 		default:
 			d.r.SkipValue()
 		}
@@ -1121,37 +1125,37 @@ func (d *eventDecoder) deliveryStatus(s *DeliveryStatus) error {
 		var err error
 		switch fieldOf(key, deliveryStatusKeys) {
 		case 1:
-			err = d.integer(&s.Code, "delivery-status.code")
+			err = d.integer(&s.Code)
 		case 2:
-			err = d.word(&s.EnhancedCode, "delivery-status.enhanced-code")
+			err = d.word(&s.EnhancedCode)
 		case 3:
-			err = d.word(&s.Message, "delivery-status.message")
+			err = d.word(&s.Message)
 		case 4:
-			err = d.word(&s.Description, "delivery-status.description")
+			err = d.word(&s.Description)
 		case 5:
-			err = d.integer(&s.AttemptNo, "delivery-status.attempt-no")
+			err = d.integer(&s.AttemptNo)
 		case 6:
-			err = d.word(&s.MXHost, "delivery-status.mx-host")
+			err = d.word(&s.MXHost)
 		case 7:
-			err = d.integer(&s.RetrySeconds, "delivery-status.retry-seconds")
+			err = d.integer(&s.RetrySeconds)
 		case 8:
-			err = d.float(&s.SessionSeconds, "delivery-status.session-seconds")
+			err = d.float(&s.SessionSeconds)
 		case 9:
-			err = d.float(&s.FirstDeliveryAttemptSeconds, "delivery-status.first-delivery-attempt-seconds")
+			err = d.float(&s.FirstDeliveryAttemptSeconds)
 		case 10:
-			err = d.boolPtr(&s.TLS, "delivery-status.tls")
+			err = d.boolPtr(&s.TLS)
 		case 11:
-			err = d.boolPtr(&s.UTF8, "delivery-status.utf8")
+			err = d.boolPtr(&s.UTF8)
 		case 12:
-			err = d.boolPtr(&s.CertificateVerified, "delivery-status.certificate-verified")
+			err = d.boolPtr(&s.CertificateVerified)
 		case 13:
-			err = d.integer(&s.LastCode, "delivery-status.last-code")
+			err = d.integer(&s.LastCode)
 		case 14:
-			err = d.word(&s.LastMessage, "delivery-status.last-message")
+			err = d.word(&s.LastMessage)
 		case 15:
-			err = d.word(&s.BounceType, "delivery-status.bounce-type")
+			err = d.word(&s.BounceType)
 		case 16:
-			err = d.word(&s.BounceCode, "delivery-status.bounce-code")
+			err = d.word(&s.BounceCode)
 		default:
 			d.r.SkipValue()
 		}
@@ -1164,7 +1168,7 @@ func (d *eventDecoder) deliveryStatus(s *DeliveryStatus) error {
 var routeKeys = []string{"id", "expression", "description", "actions", "priority", "match"}
 
 func (d *eventDecoder) route(r *EventRoute) error {
-	if ok, err := d.objectStart("routes"); !ok {
+	if ok, err := d.objectStart(); !ok {
 		return err
 	}
 	for {
@@ -1175,17 +1179,17 @@ func (d *eventDecoder) route(r *EventRoute) error {
 		var err error
 		switch fieldOf(key, routeKeys) {
 		case 1:
-			err = d.word(&r.ID, "routes.id")
+			err = d.word(&r.ID)
 		case 2:
-			err = d.word(&r.Expression, "routes.expression")
+			err = d.word(&r.Expression)
 		case 3:
-			err = d.word(&r.Description, "routes.description")
+			err = d.word(&r.Description)
 		case 4:
-			err = d.word(&r.Actions, "routes.actions")
+			err = d.word(&r.Actions)
 		case 5:
-			err = d.integer(&r.Priority, "routes.priority")
+			err = d.integer(&r.Priority)
 		case 6:
-			err = valueStrings(d, &r.Match, routeMatchFields, "routes.match")
+			err = valueStrings(d, &r.Match, routeMatchFields)
 		default:
 			d.r.SkipValue()
 		}
@@ -1206,11 +1210,11 @@ func (d *eventDecoder) member(m *ListMember) error {
 		var err error
 		switch fieldOf(key, memberKeys) {
 		case 1:
-			err = d.str(&m.Address, "member.address")
+			err = d.str(&m.Address)
 		case 2:
-			err = d.str(&m.Name, "member.name")
+			err = d.str(&m.Name)
 		case 3:
-			err = d.boolPtr(&m.Subscribed, "member.subscribed")
+			err = d.boolPtr(&m.Subscribed)
 		default:
 			d.r.SkipValue()
 		}
@@ -1222,17 +1226,16 @@ func (d *eventDecoder) member(m *ListMember) error {
 
 // stringField is a string field of a struct whose fields are all strings.
 type stringField[T any] struct {
-	name  string // the JSON key
-	label string // the field in errors
+	name string // the JSON key
 	// interned says whether the field's values repeat.
 	interned bool
 	at       func(*T) *string
 }
 
-// valueStrings decodes an object (or null, which leaves v alone) into v,
-// whose fields are all strings.
-func valueStrings[T any](d *eventDecoder, v *T, fields []stringField[T], label string) error {
-	if ok, err := d.objectStart(label); !ok {
+// valueStrings decodes an object (or null or a value of another type,
+// which leave v alone) into v, whose fields are all strings.
+func valueStrings[T any](d *eventDecoder, v *T, fields []stringField[T]) error {
+	if ok, err := d.objectStart(); !ok {
 		return err
 	}
 	return stringMembers(d, v, fields)
@@ -1253,9 +1256,9 @@ func stringMembers[T any](d *eventDecoder, v *T, fields []stringField[T]) error 
 		}
 		var err error
 		if f.interned {
-			err = d.word(f.at(v), f.label)
+			err = d.word(f.at(v))
 		} else {
-			err = d.str(f.at(v), f.label)
+			err = d.str(f.at(v))
 		}
 		if err != nil {
 			return err
@@ -1280,71 +1283,71 @@ func matchField[T any](key []byte, fields []stringField[T]) *stringField[T] {
 }
 
 var campaignFields = []stringField[EventCampaign]{
-	{"id", "campaigns.id", true, func(c *EventCampaign) *string { return &c.ID }},
-	{"name", "campaigns.name", true, func(c *EventCampaign) *string { return &c.Name }},
+	{"id", true, func(c *EventCampaign) *string { return &c.ID }},
+	{"name", true, func(c *EventCampaign) *string { return &c.Name }},
 }
 
 var envelopeFields = []stringField[EventEnvelope]{
-	{"sender", "envelope.sender", true, func(e *EventEnvelope) *string { return &e.Sender }},
-	{"targets", "envelope.targets", false, func(e *EventEnvelope) *string { return &e.Targets }},
-	{"transport", "envelope.transport", true, func(e *EventEnvelope) *string { return &e.Transport }},
-	{"sending-ip", "envelope.sending-ip", true, func(e *EventEnvelope) *string { return &e.SendingIP }},
-	{"sending-host", "envelope.sending-host", true, func(e *EventEnvelope) *string { return &e.SendingHost }},
-	{"mail-from", "envelope.mail-from", true, func(e *EventEnvelope) *string { return &e.MailFrom }},
-	{"i-ip-pool-id", "envelope.i-ip-pool-id", true, func(e *EventEnvelope) *string { return &e.IPPoolID }},
+	{"sender", true, func(e *EventEnvelope) *string { return &e.Sender }},
+	{"targets", false, func(e *EventEnvelope) *string { return &e.Targets }},
+	{"transport", true, func(e *EventEnvelope) *string { return &e.Transport }},
+	{"sending-ip", true, func(e *EventEnvelope) *string { return &e.SendingIP }},
+	{"sending-host", true, func(e *EventEnvelope) *string { return &e.SendingHost }},
+	{"mail-from", true, func(e *EventEnvelope) *string { return &e.MailFrom }},
+	{"i-ip-pool-id", true, func(e *EventEnvelope) *string { return &e.IPPoolID }},
 }
 
 var headersFields = []stringField[MessageHeaders]{
-	{"to", "message.headers.to", false, func(h *MessageHeaders) *string { return &h.To }},
-	{"from", "message.headers.from", true, func(h *MessageHeaders) *string { return &h.From }},
-	{"message-id", "message.headers.message-id", false, func(h *MessageHeaders) *string { return &h.MessageID }},
-	{"subject", "message.headers.subject", false, func(h *MessageHeaders) *string { return &h.Subject }},
+	{"to", false, func(h *MessageHeaders) *string { return &h.To }},
+	{"from", true, func(h *MessageHeaders) *string { return &h.From }},
+	{"message-id", false, func(h *MessageHeaders) *string { return &h.MessageID }},
+	{"subject", false, func(h *MessageHeaders) *string { return &h.Subject }},
 }
 
 var rejectFields = []stringField[EventReject]{
-	{"reason", "reject.reason", true, func(r *EventReject) *string { return &r.Reason }},
-	{"description", "reject.description", true, func(r *EventReject) *string { return &r.Description }},
+	{"reason", true, func(r *EventReject) *string { return &r.Reason }},
+	{"description", true, func(r *EventReject) *string { return &r.Description }},
 }
 
 var storageFields = []stringField[EventStorage]{
-	{"key", "storage.key", false, func(s *EventStorage) *string { return &s.Key }},
-	{"url", "storage.url", false, func(s *EventStorage) *string { return &s.URL }},
-	{"region", "storage.region", true, func(s *EventStorage) *string { return &s.Region }},
-	{"env", "storage.env", true, func(s *EventStorage) *string { return &s.Env }},
+	{"key", false, func(s *EventStorage) *string { return &s.Key }},
+	{"url", false, func(s *EventStorage) *string { return &s.URL }},
+	{"region", true, func(s *EventStorage) *string { return &s.Region }},
+	{"env", true, func(s *EventStorage) *string { return &s.Env }},
 }
 
 var geolocationFields = []stringField[Geolocation]{
-	{"country", "geolocation.country", true, func(g *Geolocation) *string { return &g.Country }},
-	{"region", "geolocation.region", true, func(g *Geolocation) *string { return &g.Region }},
-	{"city", "geolocation.city", true, func(g *Geolocation) *string { return &g.City }},
-	{"timezone", "geolocation.timezone", true, func(g *Geolocation) *string { return &g.Timezone }},
+	{"country", true, func(g *Geolocation) *string { return &g.Country }},
+	{"region", true, func(g *Geolocation) *string { return &g.Region }},
+	{"city", true, func(g *Geolocation) *string { return &g.City }},
+	{"timezone", true, func(g *Geolocation) *string { return &g.Timezone }},
 }
 
 var clientInfoFields = []stringField[ClientInfo]{
-	{"client-type", "client-info.client-type", true, func(c *ClientInfo) *string { return &c.ClientType }},
-	{"client-os", "client-info.client-os", true, func(c *ClientInfo) *string { return &c.ClientOS }},
-	{"client-name", "client-info.client-name", true, func(c *ClientInfo) *string { return &c.ClientName }},
-	{"device-type", "client-info.device-type", true, func(c *ClientInfo) *string { return &c.DeviceType }},
-	{"user-agent", "client-info.user-agent", true, func(c *ClientInfo) *string { return &c.UserAgent }},
-	{"bot", "client-info.bot", true, func(c *ClientInfo) *string { return &c.Bot }},
-	{"ip", "client-info.ip", true, func(c *ClientInfo) *string { return &c.IP }},
-	{"accept-language", "client-info.accept-language", true, func(c *ClientInfo) *string { return &c.AcceptLanguage }},
+	{"client-type", true, func(c *ClientInfo) *string { return &c.ClientType }},
+	{"client-os", true, func(c *ClientInfo) *string { return &c.ClientOS }},
+	{"client-name", true, func(c *ClientInfo) *string { return &c.ClientName }},
+	{"device-type", true, func(c *ClientInfo) *string { return &c.DeviceType }},
+	{"user-agent", true, func(c *ClientInfo) *string { return &c.UserAgent }},
+	{"bot", true, func(c *ClientInfo) *string { return &c.Bot }},
+	{"ip", true, func(c *ClientInfo) *string { return &c.IP }},
+	{"accept-language", true, func(c *ClientInfo) *string { return &c.AcceptLanguage }},
 }
 
 var mailingListFields = []stringField[EventMailingList]{
-	{"address", "mailing-list.address", true, func(m *EventMailingList) *string { return &m.Address }},
-	{"list-id", "mailing-list.list-id", true, func(m *EventMailingList) *string { return &m.ListID }},
-	{"sid", "mailing-list.sid", true, func(m *EventMailingList) *string { return &m.SID }},
+	{"address", true, func(m *EventMailingList) *string { return &m.Address }},
+	{"list-id", true, func(m *EventMailingList) *string { return &m.ListID }},
+	{"sid", true, func(m *EventMailingList) *string { return &m.SID }},
 }
 
 var routeMatchFields = []stringField[EventRouteMatch]{
-	{"recipient", "routes.match.recipient", false, func(m *EventRouteMatch) *string { return &m.Recipient }},
+	{"recipient", false, func(m *EventRouteMatch) *string { return &m.Recipient }},
 }
 
 var batchFields = []stringField[EventBatch]{
-	{"id", "batch.id", false, func(b *EventBatch) *string { return &b.ID }},
+	{"id", false, func(b *EventBatch) *string { return &b.ID }},
 }
 
 var eventErrorFields = []stringField[EventError]{
-	{"message", "error.message", true, func(e *EventError) *string { return &e.Message }},
+	{"message", true, func(e *EventError) *string { return &e.Message }},
 }

@@ -16,21 +16,38 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mgkit/mailgun/internal/jsonread"
 )
 
 // The oracle: the encoding/json implementation the events decoder
-// replaced, kept as it was (renamed) so that the decoder can be compared
-// with it on any input.
+// replaced, kept as it was (renamed), plus the list rule applied the
+// generic way (pruneItem: drop what encoding/json refuses, then decode
+// again), so that the decoder can be compared with it on any input. On
+// well-typed input the oracle is the former decoding, unchanged.
 
-// stdUnmarshalEvent is the former Event.UnmarshalJSON.
+// stdUnmarshalEvent is the former Event.UnmarshalJSON, after pruning.
 func stdUnmarshalEvent(e *Event, b []byte) error {
 	var w stdEventWire
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		kept, ok := pruneItem(b, stdDecodeEvent)
+		if !ok {
+			return err
+		}
+		w = stdEventWire{}
+		if err := json.Unmarshal(kept, &w); err != nil {
+			return fmt.Errorf("pruned event does not decode: %w", err)
+		}
 	}
 	*e = w.event()
 	e.Raw = bytes.Clone(b)
 	return nil
+}
+
+// stdDecodeEvent is the strict decoding an event must pass.
+func stdDecodeEvent(b []byte) error {
+	var w stdEventWire
+	return json.Unmarshal(b, &w)
 }
 
 // stdEventFields is Event without its methods, so that the fields decode
@@ -60,31 +77,71 @@ func (w *stdEventWire) event() Event {
 type stdEventsPage struct {
 	items []Event
 	next  string // the paging.next link, "" if absent
+	paged bool
 }
 
-// DecodeBody decodes the page, then finds each item's bytes in body for
-// Event.Raw with a light scan over the already validated JSON.
+// stdPageShape checks the structure of a page: items an array or null,
+// paging an object or null, its next a string or null.
+type stdPageShape struct {
+	Items  stdItemsShape  `json:"items"`
+	Paging stdPagingShape `json:"paging"`
+}
+
+type stdItemsShape struct{}
+
+func (*stdItemsShape) UnmarshalJSON(b []byte) error {
+	var items []json.RawMessage
+	return json.Unmarshal(b, &items)
+}
+
+type stdPagingShape struct{ seen bool }
+
+func (p *stdPagingShape) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var v struct {
+		Next *string `json:"next"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	p.seen = true
+	return nil
+}
+
+// DecodeBody checks the page's structure, prunes its items (skipping
+// those that are not objects), decodes the result the former way, then
+// finds each item's bytes in body for Event.Raw with a light scan over the
+// already validated JSON.
 func (p *stdEventsPage) DecodeBody(body []byte) error {
+	var shape stdPageShape
+	if err := json.Unmarshal(body, &shape); err != nil {
+		return err
+	}
 	var w struct {
 		Items  []stdEventWire `json:"items"`
 		Paging struct {
 			Next string `json:"next"`
 		} `json:"paging"`
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
+	if err := json.Unmarshal(stdPruneItems(body), &w); err != nil {
 		return err
 	}
-	raws := stdItemsOf(body)
+	raws := stdObjects(stdItemsOf(body))
 	if len(raws) != len(w.Items) {
 		var slow struct {
 			Items []json.RawMessage `json:"items"`
 		}
-		if err := json.Unmarshal(body, &slow); err != nil || len(slow.Items) != len(w.Items) {
-			return fmt.Errorf("events page: items do not line up")
+		if err := json.Unmarshal(body, &slow); err != nil {
+			return err
 		}
-		raws = make([][]byte, len(slow.Items))
-		for i, r := range slow.Items {
-			raws[i] = r
+		raws = raws[:0]
+		for _, r := range slow.Items {
+			raws = append(raws, r)
+		}
+		if raws = stdObjects(raws); len(raws) != len(w.Items) {
+			return fmt.Errorf("events page: items do not line up")
 		}
 	}
 	p.items = make([]Event, len(w.Items))
@@ -92,8 +149,71 @@ func (p *stdEventsPage) DecodeBody(body []byte) error {
 		p.items[i] = w.Items[i].event()
 		p.items[i].Raw = bytes.Clone(raws[i])
 	}
-	p.next = w.Paging.Next
+	p.next, p.paged = w.Paging.Next, shape.Paging.seen
 	return nil
+}
+
+// stdObjects keeps the values that are objects.
+func stdObjects(values [][]byte) [][]byte {
+	var out [][]byte
+	for _, v := range values {
+		if v = bytes.TrimSpace(v); len(v) > 0 && v[0] == '{' {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// stdPruneItems rewrites every items array of the page in body (valid
+// JSON): an element that is not an object is removed, and every other is
+// pruned to what the former decoding accepts.
+func stdPruneItems(body []byte) []byte {
+	r := jsonread.New(body)
+	if r.Peek() != jsonread.Object {
+		return body
+	}
+	r.BeginObject()
+	out := []byte{'{'}
+	for {
+		at := r.Offset()
+		key, ok := r.NextKey()
+		if !ok {
+			break
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		isItems := strings.EqualFold(string(key), "items")
+		lead := bytes.TrimLeft(body[at:r.Offset()], ", \t\r\n")
+		out = append(out, lead...)
+		value := r.SkipValue()
+		if !isItems || value[0] != '[' {
+			out = append(out, value...)
+			continue
+		}
+		var elems []json.RawMessage
+		if err := json.Unmarshal(value, &elems); err != nil {
+			panic(err)
+		}
+		out = append(out, '[')
+		n := 0
+		for _, e := range elems {
+			if e[0] != '{' {
+				continue
+			}
+			kept, ok := pruneItem(e, stdDecodeEvent)
+			if !ok {
+				panic(fmt.Sprintf("an object does not prune: %s", e))
+			}
+			if n > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, kept...)
+			n++
+		}
+		out = append(out, ']')
+	}
+	return append(out, '}')
 }
 
 // stdRouteList reads routes from an array of route objects or a single one.
@@ -268,8 +388,9 @@ func checkPageMatchesStd(t testing.TB, body []byte) error {
 	if (werr == nil) != (gerr == nil) {
 		t.Fatalf("page %q: error %v; encoding/json: %v", body, gerr, werr)
 	}
-	if werr == nil && (!reflect.DeepEqual(got.items, want.items) || got.next != want.next) {
-		t.Fatalf("page %q:\n got next %q items %s\nwant next %q items %s", body, got.next, dumpEvents(got.items), want.next, dumpEvents(want.items))
+	if werr == nil && (!reflect.DeepEqual(got.items, want.items) || got.next != want.next || got.paged != want.paged) {
+		t.Fatalf("page %q:\n got next %q paged %v items %s\nwant next %q paged %v items %s", body,
+			got.next, got.paged, dumpEvents(got.items), want.next, want.paged, dumpEvents(want.items))
 	}
 	return gerr
 }
@@ -308,8 +429,10 @@ func nested(open, close string, n int, inner string) string {
 	return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
 }
 
-// decodeCases are edge cases of encoding/json's rules, each decoded as a
-// single event and inside a page. err says whether the event fails.
+// decodeCases are edge cases of encoding/json's rules and of the list
+// rule, each decoded as a single event and inside a page. err says whether
+// the event fails; inside a page, an event that is not an object is
+// skipped instead.
 var decodeCases = []struct {
 	name string
 	in   string
@@ -332,27 +455,27 @@ var decodeCases = []struct {
 	{"template replaces", `{"template":{"name":"a","version":"1","is-text":true},"template":{"is-text":"false"}}`, false},
 	{"template version number", `{"template":{"version":1.50e+3}}`, false},
 	{"template version null after string", `{"template":{"version":"v","version":null}}`, false},
-	{"template version bool", `{"template":{"version":true}}`, true},
+	{"template version bool", `{"template":{"version":true}}`, false},
 	{"template version bool then string", `{"template":{"version":true,"version":"2"}}`, false},
-	{"template version object", `{"template":{"version":{}}}`, true},
+	{"template version object", `{"template":{"version":{}}}`, false},
 	{"template is-text forms", `{"template":{"is-text":"T","Is-Text":1}}`, false},
 	{"template is-text zero", `{"template":{"is-text":0}}`, false},
-	{"template is-text float", `{"template":{"is-text":1.0}}`, true},
-	{"template is-text maybe", `{"template":{"is-text":"maybe"}}`, true},
-	{"template is-text object", `{"template":{"is-text":{}}}`, true},
+	{"template is-text float", `{"template":{"is-text":1.0}}`, false},
+	{"template is-text maybe", `{"template":{"is-text":"maybe"}}`, false},
+	{"template is-text object", `{"template":{"is-text":{}}}`, false},
 	{"template is-text bad then null", `{"template":{"is-text":"maybe","is-text":null}}`, false},
 	{"template is-text escaped", `{"template":{"is-text":"tru\u0065"}}`, false},
-	{"template name number", `{"template":{"name":1}}`, true},
-	{"template string", `{"template":"x"}`, true},
-	{"template array", `{"template":[]}`, true},
+	{"template name number", `{"template":{"name":1}}`, false},
+	{"template string", `{"template":"x"}`, false},
+	{"template array", `{"template":[]}`, false},
 	{"template null", `{"template":{"name":"a"},"template":null}`, false},
 	{"routes object", `{"routes":{"id":"r","priority":-3,"match":{"recipient":"a"},"match":{"x":1}}}`, false},
 	{"routes array", `{"routes":[{"id":"a"},null,{"expression":"e"}]}`, false},
 	{"routes empty", `{"routes":[]}`, false},
 	{"routes null", `{"routes":[{"id":"a"}],"routes":null}`, false},
 	{"routes replace", `{"routes":[{"id":"a"},{"id":"b"}],"routes":[{"actions":"x"}]}`, false},
-	{"routes string", `{"routes":"x"}`, true},
-	{"routes number element", `{"routes":[1]}`, true},
+	{"routes string", `{"routes":"x"}`, false},
+	{"routes number element", `{"routes":[1]}`, false},
 	{"folded keys", `{"ID":"a","EVENT":"b","Log-Level":"info","DELIVERY-STATUS":{"CODE":1,"Mx-Host":"m"}}`, false},
 	{"long s folds to s", "{\"\u017feverity\":\"temporary\",\"tag\u017f\":[\"t\"],\"me\u017f\u017fage\":{\"\u017fize\":5}}", false},
 	{"kelvin folds to k", "{\"tas\u212a-id\":\"t1\",\"storage\":{\"\u212aey\":\"k\"},\"api-\u212aey-id\":\"x\"}", false},
@@ -367,37 +490,47 @@ var decodeCases = []struct {
 		`"user-variables":{"a":1},"user-variables":null,"timestamp":1,"timestamp":null,"upserted-count":3,"upserted-count":null,"geolocation":null}`, false},
 	{"user-variables kept as written", `{"user-variables":{ "a" : [1, 2] },"user-variables":"str"}`, false},
 	{"user-variables forms", `{"user-variables":[true,null]}`, false},
-	{"string into int", `{"delivery-status":{"code":"250"}}`, true},
-	{"number into string", `{"id":1}`, true},
-	{"bool into string", `{"recipient":true}`, true},
-	{"object into string", `{"id":{}}`, true},
-	{"array into string", `{"id":[]}`, true},
-	{"string into bool", `{"flags":{"is-amp":"true"}}`, true},
-	{"number into bool", `{"subscribed":1}`, true},
-	{"array into struct pointer", `{"flags":[]}`, true},
-	{"string into struct", `{"message":{"headers":"h"}}`, true},
-	{"string into slice", `{"tags":"x"}`, true},
-	{"object into slice", `{"tags":{}}`, true},
-	{"number element into strings", `{"tags":["a",1]}`, true},
-	{"string element into structs", `{"campaigns":["a"]}`, true},
-	{"bool into int pointer", `{"failed-count":true}`, true},
+	{"string into int", `{"delivery-status":{"code":"250"}}`, false},
+	{"number into string", `{"id":1}`, false},
+	{"bool into string", `{"recipient":true}`, false},
+	{"object into string", `{"id":{}}`, false},
+	{"array into string", `{"id":[]}`, false},
+	{"string into bool", `{"flags":{"is-amp":"true"}}`, false},
+	{"number into bool", `{"subscribed":1}`, false},
+	{"array into struct pointer", `{"flags":[]}`, false},
+	{"string into struct", `{"message":{"headers":"h"}}`, false},
+	{"string into slice", `{"tags":"x"}`, false},
+	{"object into slice", `{"tags":{}}`, false},
+	{"number element into strings", `{"tags":["a",1]}`, false},
+	{"string element into structs", `{"campaigns":["a"]}`, false},
+	{"bool into int pointer", `{"failed-count":true}`, false},
+	{"template is-text yes", `{"template":{"name":"t","is-text":"yes"}}`, false},
+	{"template is-text one", `{"template":{"is-text":"1"}}`, false},
+	{"template is-text three", `{"template":{"is-text":3}}`, false},
+	{"template is-text valid then bad", `{"template":{"is-text":true,"is-text":"yes","version":"2","version":[1]}}`, false},
+	{"template bad after good", `{"template":{"name":"a"},"template":"x","template":[]}`, false},
+	{"mistyped then valid", `{"id":1,"id":"a","flags":"x","flags":{"is-amp":true},"flags":[],"tags":{},"tags":["t"],"tags":7}`, false},
+	{"valid then mistyped", `{"id":"a","id":1,"delivery-status":{"code":250},"delivery-status":{"code":"x","tls":1,"tls":true}}`, false},
+	{"mistyped elements", `{"tags":["a",1,null,{},"b"],"campaigns":[1,{"id":2,"name":"n"},[]],"routes":[1,{"priority":"x","id":"r"}]}`, false},
+	{"mistyped pointer scalars", `{"subscribed":"yes","is-upsert":1,"upserted-count":1.5,"failed-count":"3","member":{"subscribed":"no"}}`, false},
+	{"mistyped repeated array keeps stale", `{"campaigns":[{"id":"1"},{"id":"2"}],"campaigns":["x",{"name":"m"}]}`, false},
 	{"string event", `"event"`, true},
 	{"array event", `[{"id":"a"}]`, true},
 	{"number event", `1`, true},
 	{"timestamp forms", `{"timestamp":"1529692199.5"}`, false},
 	{"timestamp exponent", `{"timestamp":1.5e9}`, false},
-	{"timestamp bool", `{"timestamp":true}`, true},
-	{"timestamp escaped string", `{"timestamp":"1\u0030"}`, true},
-	{"timestamp object", `{"timestamp":{}}`, true},
+	{"timestamp bool", `{"timestamp":true}`, false},
+	{"timestamp escaped string", `{"timestamp":"1\u0030"}`, false},
+	{"timestamp object", `{"timestamp":{}}`, false},
 	{"int max", `{"delivery-status":{"code":9223372036854775807,"attempt-no":-9223372036854775808},"upserted-count":9223372036854775807}`, false},
-	{"int overflow", `{"delivery-status":{"code":9223372036854775808}}`, true},
-	{"int underflow", `{"message":{"size":-9223372036854775809}}`, true},
-	{"int64 pointer overflow", `{"failed-count":99999999999999999999}`, true},
-	{"float into int", `{"delivery-status":{"code":250.0}}`, true},
-	{"exponent into int", `{"message":{"size":1e3}}`, true},
+	{"int overflow", `{"delivery-status":{"code":9223372036854775808}}`, false},
+	{"int underflow", `{"message":{"size":-9223372036854775809}}`, false},
+	{"int64 pointer overflow", `{"failed-count":99999999999999999999}`, false},
+	{"float into int", `{"delivery-status":{"code":250.0}}`, false},
+	{"exponent into int", `{"message":{"size":1e3}}`, false},
 	{"negative zero int", `{"message":{"size":-0},"delivery-status":{"code":-0}}`, false},
 	{"float forms", `{"delivery-status":{"session-seconds":-1.5E-3,"first-delivery-attempt-seconds":0}}`, false},
-	{"float out of range", `{"delivery-status":{"session-seconds":1e400}}`, true},
+	{"float out of range", `{"delivery-status":{"session-seconds":1e400}}`, false},
 	{"float underflow", `{"delivery-status":{"session-seconds":1e-400}}`, false},
 	{"float long literal", `{"delivery-status":{"session-seconds":0.12345678901234567890123456789012345678901234567890}}`, false},
 	{"invalid utf-8 in strings", "{\"id\":\"a\xffb\",\"tags\":[\"\xc3\",\"\xed\xa0\x80\"],\"user-variables\":\"\xfe\"}", false},
@@ -435,8 +568,9 @@ func TestEventsDecodeCasesMatchStd(t *testing.T) {
 				return
 			}
 			err = checkPageMatchesStd(t, inPage([]byte(c.in)))
+			skipped := strings.HasSuffix(c.name, " event") && c.name != "null event"
 			if !strings.HasPrefix(c.name, "nesting") { // a page nests two levels deeper
-				assert.Equal(t, c.err, err != nil, "page error: %v", err)
+				assert.Equal(t, c.err && !skipped, err != nil, "page error: %v", err)
 			}
 			checkPageMatchesStd(t, inPage([]byte(c.in+","+c.in)))
 		})
@@ -456,7 +590,18 @@ var pageCases = []struct {
 	{"array page", `[]`, true},
 	{"string page", `"x"`, true},
 	{"items object", `{"items":{}}`, true},
-	{"items string element", `{"items":["x"]}`, true},
+	{"items string element", `{"items":["x"]}`, false},
+	{"items of every kind", `{"items":["x",1,true,null,[{"id":"n"}],{"id":"a"},{}],"paging":{"next":"n"}}`, false},
+	{"items skipped keep stale", `{"items":[{"id":"a"},{"id":"b"}],"items":[1,{"event":"y"}]}`, false},
+	{"items number", `{"items":1}`, true},
+	{"items string", `{"items":"x","paging":{}}`, true},
+	{"items bad after good", `{"items":[{"id":"a"}],"items":true}`, true},
+	{"paging null only", `{"items":[],"paging":null}`, false},
+	{"paging object then null", `{"paging":{"next":"a"},"paging":null}`, false},
+	{"paging next bool", `{"paging":{"next":true}}`, true},
+	{"paging next object", `{"paging":{"next":{}}}`, true},
+	{"paging string", `{"paging":"x"}`, true},
+	{"paging mistyped other keys", `{"paging":{"previous":1,"first":[],"next":"n"}}`, false},
 	{"items null element", `{"items":[null,{"id":"a"}]}`, false},
 	{"items folded key", `{"ITEMS":[{"id":"a"}],"Paging":{"NEXT":"n"}}`, false},
 	{"items escaped key", `{"\u0069tems":[{"id":"a"}],"pagin\u0067":{"n\u0065xt":"n"}}`, false},

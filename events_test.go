@@ -8,15 +8,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -334,10 +337,20 @@ func TestEventTimestamp(t *testing.T) {
 			assert.Equal(t, tt.want, e.Timestamp)
 		})
 	}
-	for _, bad := range []string{`"abc"`, `1.`, `.5`, `1e999`, `--1`, `""`, `true`, `{}`, `1529692199x`, `99999999999999999999`, `"1.5e400"`} {
+	// Not JSON: an error.
+	for _, bad := range []string{`1.`, `.5`, `--1`, `1529692199x`} {
 		t.Run("bad "+bad, func(t *testing.T) {
 			var e mailgun.Event
 			assert.Error(t, json.Unmarshal([]byte(`{"event": "accepted", "id": "x", "timestamp": `+bad+`}`), &e))
+		})
+	}
+	// JSON but not a time: the timestamp is dropped, the event kept.
+	for _, bad := range []string{`"abc"`, `1e999`, `""`, `true`, `{}`, `99999999999999999999`, `"1.5e400"`} {
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			var e mailgun.Event
+			require.NoError(t, json.Unmarshal([]byte(`{"event": "accepted", "id": "x", "timestamp": `+bad+`}`), &e))
+			assert.True(t, e.Timestamp.IsZero())
+			assert.Equal(t, "x", e.ID)
 		})
 	}
 }
@@ -347,8 +360,9 @@ func TestEventTemplateTolerantFields(t *testing.T) {
 	assert.Equal(t, &mailgun.EventTemplate{Name: "welcome", Version: "3", IsText: ptr(true)}, e.Template)
 	e = decodeEvent(t, `{"event": "delivered", "id": "t", "timestamp": 1, "template": {"name": "w", "version": "v2", "is-text": false}}`)
 	assert.Equal(t, &mailgun.EventTemplate{Name: "w", Version: "v2", IsText: ptr(false)}, e.Template)
-	var bad mailgun.Event
-	assert.Error(t, json.Unmarshal([]byte(`{"event": "delivered", "id": "t", "timestamp": 1, "template": {"is-text": "maybe"}}`), &bad))
+	// An is-text that is not a boolean is dropped; the rest is kept.
+	e = decodeEvent(t, `{"event": "delivered", "id": "t", "timestamp": 1, "template": {"name": "w", "is-text": "maybe"}}`)
+	assert.Equal(t, &mailgun.EventTemplate{Name: "w"}, e.Template)
 }
 
 func TestEventMarshalRoundTrip(t *testing.T) {
@@ -717,7 +731,7 @@ func TestFilterHelpers(t *testing.T) {
 	assert.Equal(t, `">5"`, mailgun.Quote(">5"))
 	assert.Equal(t, `""`, mailgun.Quote(""))
 	assert.Equal(t, `"say  hi "`, mailgun.Quote(`say "hi"`))
-	assert.Equal(t, "failed OR rejected", mailgun.Or(mailgun.EventFailed, mailgun.EventRejected))
+	assert.Equal(t, mailgun.EventName("failed OR rejected"), mailgun.Or(mailgun.EventFailed, mailgun.EventRejected))
 	assert.Equal(t, `a OR "b c"`, mailgun.Or("a", "b c"))
 	assert.Equal(t, "", mailgun.Or[string]())
 	assert.Equal(t, "NOT internal", mailgun.Not("internal"))
@@ -784,7 +798,7 @@ func TestEventsAgainstFake(t *testing.T) {
 		return list(&mailgun.EventsQuery{EventFilter: ef, Ascending: true})
 	}
 	assert.Equal(t, ids(3, 4, 6), f(mailgun.EventFilter{Event: mailgun.Or(mailgun.EventFailed, mailgun.EventRejected)}))
-	assert.Equal(t, ids(3), f(mailgun.EventFilter{Event: string(mailgun.EventFailed), Severity: mailgun.SeverityPermanent}))
+	assert.Equal(t, ids(3), f(mailgun.EventFilter{Event: mailgun.EventFailed, Severity: mailgun.SeverityPermanent}))
 	assert.Equal(t, ids(0, 1, 4, 5, 6), f(mailgun.EventFilter{Tags: mailgun.Not("internal")}))
 	assert.Equal(t, ids(2, 3), f(mailgun.EventFilter{Size: mailgun.Between(10000, 20000)}))
 	assert.Equal(t, ids(2, 3, 6), f(mailgun.EventFilter{Size: mailgun.GreaterThan(10000)}))
@@ -1019,4 +1033,252 @@ func TestFakeLogsBouncesAddedThroughTheAPI(t *testing.T) {
 	require.NotNil(t, got[0].DeliveryStatus)
 	assert.Equal(t, 550, got[0].DeliveryStatus.Code)
 	assert.Equal(t, "No such mailbox", got[0].DeliveryStatus.Message)
+}
+
+// --- links, Poll anomalies, NoThreshold (issue 10, items 9, 10, 13) ---
+
+// TestEventsListAndListPageAgreeOnLinks: a next link is followed by List
+// exactly when ListPage accepts it back as a cursor: links of the events
+// of the domain walked, on any host, rebased on the base URL.
+func TestEventsListAndListPageAgreeOnLinks(t *testing.T) {
+	const token = "W3siYiI6ICIyMDE4LTA2LTIyVDIzOjU5OjE4LjAwMDAwMCswMDowMCIsICJhIjogdHJ1ZX1d"
+	for _, c := range []struct {
+		link string
+		ok   bool
+	}{
+		{"https://api.mailgun.net/v3/example.com/events/" + token, true},
+		{"https://evil.example/v3/example.com/events/" + token, true},
+		{"https://api.mailgun.net/v3/EXAMPLE.com/events/" + token, true},
+		{"https://api.mailgun.net/v3/other.com/events/" + token, false},
+		{"https://api.mailgun.net/v3/example.com/bounces?page=next", false},
+		{"https://api.mailgun.net/v1/example.com/events/" + token, false},
+		{"https://api.mailgun.net/v3/example.com.evil/events/" + token, false},
+		{"https://api.mailgun.net/v3/example.com/eventsx/" + token, false},
+	} {
+		t.Run(c.link, func(t *testing.T) {
+			body := bytes.Replace(fixture(t, "examples/events/get-v3-domain-events.200.json"),
+				[]byte(`"next": "https://api.mailgun.net/v3/example.com/events/`+token+`"`), []byte(`"next": "`+c.link+`"`), 1)
+			require.Contains(t, string(body), c.link)
+			c1, m1 := newMockClient(t)
+			m1.respond(http.MethodGet, eventsURL, 200, body)
+			m1.respond(http.MethodGet, eventsURL+"/"+token, 200, fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+			m1.respond(http.MethodGet, strings.Replace(eventsURL, "example.com", "EXAMPLE.com", 1)+"/"+token, 200,
+				fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+			n := 0
+			var listErr error
+			for _, err := range c1.Events.List(context.Background(), "example.com", nil) {
+				if err != nil {
+					listErr = err
+					break
+				}
+				n++
+			}
+
+			c2, m2 := newMockClient(t)
+			m2.respond(http.MethodGet, eventsURL, 200, body)
+			m2.respond(http.MethodGet, eventsURL+"/"+token, 200, fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+			m2.respond(http.MethodGet, strings.Replace(eventsURL, "example.com", "EXAMPLE.com", 1)+"/"+token, 200,
+				fixture(t, "examples/events/get-v3-domain-events.200-empty-page.json"))
+			page, pageErr := c2.Events.ListPage(context.Background(), "example.com", nil)
+			if !c.ok {
+				assert.ErrorIs(t, listErr, mailgun.ErrInvalidResponse)
+				assert.Zero(t, n, "a page whose link leads elsewhere is refused whole")
+				assert.Len(t, m1.sent(), 1, "the link is not followed")
+				assert.ErrorIs(t, pageErr, mailgun.ErrInvalidResponse)
+				return
+			}
+			require.NoError(t, listErr)
+			assert.Equal(t, 10, n)
+			sent := m1.sent()
+			require.Len(t, sent, 2)
+			assert.Equal(t, "/v3/example.com/events/"+token, strings.Replace(sent[1].RequestURI, "EXAMPLE.com", "example.com", 1))
+			require.NoError(t, pageErr)
+			_, err := c2.Events.ListPage(context.Background(), "example.com", &mailgun.EventsQuery{Cursor: page.Next})
+			assert.NoError(t, err, "ListPage takes back the cursor List followed")
+		})
+	}
+}
+
+func TestEventsPageWithoutPagingIsAnError(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, eventsURL, 200, []byte(`{"items":[{"id":"a","event":"accepted","timestamp":1}]}`))
+	_, err := c.Events.ListPage(context.Background(), "example.com", nil)
+	assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+	for _, err := range c.Events.List(context.Background(), "example.com", nil) {
+		assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+	}
+}
+
+// pollPages answers the events of example.com from a list of bodies, one
+// per request (the last one again once they run out), recording the paths.
+func pollPages(t *testing.T, bodies ...string) (*mailgun.Client, func() []string) {
+	t.Helper()
+	c, m := newMockClient(t)
+	var mu sync.Mutex
+	n := 0
+	answer := func(r *http.Request) (*http.Response, error) {
+		m.record(r)
+		mu.Lock()
+		defer mu.Unlock()
+		b := bodies[min(n, len(bodies)-1)]
+		n++
+		return httpmock.NewStringResponse(200, b), nil
+	}
+	m.RegisterRegexpResponder(http.MethodGet, regexp.MustCompile(`^https://api\.mailgun\.net/v3/example\.com/events`), answer)
+	return c, func() []string {
+		var paths []string
+		for _, r := range m.sent() {
+			paths = append(paths, r.RequestURI)
+		}
+		return paths
+	}
+}
+
+// TestPollAsksAgainForAPageWithoutNextLink: a page without a next link is
+// asked for again after Interval, its events are not yielded twice, and an
+// error comes only when the page still has no link; the loop may go on.
+func TestPollAsksAgainForAPageWithoutNextLink(t *testing.T) {
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	old := strconv.FormatInt(t0.Add(-time.Hour).Unix(), 10)
+	page := func(ids, paging string) string {
+		var items []string
+		for _, id := range strings.Split(ids, ",") {
+			items = append(items, `{"id":"`+id+`","event":"accepted","timestamp":`+old+`}`)
+		}
+		return `{"items":[` + strings.Join(items, ",") + `],` + paging + `}`
+	}
+	const next = `"paging":{"next":"https://api.mailgun.net/v3/example.com/events/P2"}`
+
+	for _, c := range []struct {
+		name   string
+		bodies []string
+		errs   int
+	}{
+		{"paging without next, once", []string{page("a,b", `"paging":{}`), page("a,b,c", next), `{"items":[],"paging":{}}`}, 0},
+		{"no paging, once", []string{page("a,b", `"x":1`), page("a,b,c", next), `{"items":[],"paging":{}}`}, 0},
+		{"next null, twice", []string{page("a", `"paging":{"next":null}`), page("a,b", `"paging":{}`), page("a,b,c", next), `{"items":[],"paging":{}}`}, 1},
+		{"three times", []string{page("a", `"paging":{}`), page("a", `"paging":{}`), page("a", `"paging":{}`), page("a,b,c", next), `{"items":[],"paging":{}}`}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			client, paths := pollPages(t, c.bodies...)
+			clock := &fakeClock{now: t0}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			clock.onWake = func(now time.Time) {
+				if now.Sub(t0) > 10*time.Minute {
+					cancel()
+				}
+			}
+			var ids []string
+			var errs []error
+			for e, err := range client.Events.Poll(ctx, "example.com", &mailgun.PollOptions{Begin: t0.Add(-2 * time.Hour), Interval: time.Minute, Clock: clock}) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				ids = append(ids, e.ID)
+			}
+			assert.Equal(t, []string{"a", "b", "c"}, ids, "each event once; Poll went on past the anomaly")
+			require.Len(t, errs, c.errs)
+			for _, err := range errs {
+				assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+			}
+			sent := paths()
+			first := sent[0]
+			for i := range len(c.bodies) - 2 {
+				assert.Equal(t, first, sent[i+1], "the same page is asked for again")
+			}
+			assert.Equal(t, "/v3/example.com/events/P2", sent[len(c.bodies)-1])
+		})
+	}
+
+	// Breaking out on the error ends Poll.
+	client, _ := pollPages(t, page("a", `"paging":{}`))
+	var got []error
+	for _, err := range client.Events.Poll(context.Background(), "example.com", &mailgun.PollOptions{Begin: t0.Add(-2 * time.Hour), Clock: &fakeClock{now: t0}}) {
+		if err != nil {
+			got = append(got, err)
+			break
+		}
+	}
+	require.Len(t, got, 1)
+	assert.ErrorIs(t, got[0], mailgun.ErrInvalidResponse)
+}
+
+// TestPollNoThreshold: with NoThreshold a page is accepted as soon as it
+// is read, however recent its events, and Begin defaults to now.
+func TestPollNoThreshold(t *testing.T) {
+	t0 := time.Date(2024, 7, 8, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	srv, c := newFake(t, mailguntest.WithClock(clock.Now))
+	srv.AddEvents("example.com",
+		mailgun.Event{ID: "a", Event: mailgun.EventAccepted, Timestamp: t0.Add(-2 * time.Second)},
+		mailgun.Event{ID: "b", Event: mailgun.EventDelivered, Timestamp: t0.Add(-time.Second)},
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got []string
+	var at []time.Time
+	clock.onWake = func(now time.Time) {
+		if now.Sub(t0) >= time.Minute {
+			cancel()
+		}
+	}
+	for e, err := range c.Events.Poll(ctx, "example.com", &mailgun.PollOptions{Begin: t0.Add(-time.Minute), NoThreshold: true, Clock: clock}) {
+		require.NoError(t, err)
+		got = append(got, e.ID)
+		at = append(at, clock.Now())
+	}
+	assert.Equal(t, []string{"a", "b"}, got)
+	assert.Equal(t, []time.Time{t0, t0}, at, "delivered at once, without waiting for a threshold")
+
+	// Begin defaults to the current time; a threshold with NoThreshold
+	// is refused before sending.
+	srv.AddEvents("example.com", mailgun.Event{ID: "c", Event: mailgun.EventAccepted, Timestamp: t0})
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	n := len(srv.Requests())
+	clock.onWake = func(time.Time) { cancel() }
+	for _, err := range c.Events.Poll(ctx, "example.com", &mailgun.PollOptions{NoThreshold: true, Clock: clock}) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, strconv.FormatInt(clock.Now().Add(-15*time.Second).Unix(), 10), srv.Requests()[n].Query.Get("begin"))
+	n = len(srv.Requests())
+	for _, err := range c.Events.Poll(context.Background(), "example.com", &mailgun.PollOptions{NoThreshold: true, Threshold: time.Minute}) {
+		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
+	}
+	assert.Len(t, srv.Requests(), n)
+}
+
+// TestEventFilterEventIsTyped: EventFilter.Event takes an EventName, and Or
+// and Not keep their argument's type.
+func TestEventFilterEventIsTyped(t *testing.T) {
+	f := mailgun.EventFilter{Event: mailgun.EventFailed}
+	f.Event = mailgun.Or(mailgun.EventFailed, mailgun.EventRejected)
+	assert.Equal(t, mailgun.EventName("failed OR rejected"), f.Event)
+	f.Event = mailgun.Not(mailgun.EventDelivered)
+	assert.Equal(t, mailgun.EventName("NOT delivered"), f.Event)
+	var tags string = mailgun.Or("a", "b")
+	assert.Equal(t, "a OR b", tags)
+}
+
+// TestWebhookHandlerKeepsAnEventWithAMistypedField: event-data follows the
+// events list rule, so a webhook whose event has a field of an unexpected
+// type is handled (the field left zero) instead of answered 400 forever.
+func TestWebhookHandlerKeepsAnEventWithAMistypedField(t *testing.T) {
+	now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+	const key = "key-handler-test"
+	body := signedBody(t, key, now, `{"event":"delivered","id":"abc","timestamp":"yesterday","template":{"name":"t","is-text":"yes"}}`)
+	var got *mailgun.WebhookEvent
+	h := mailgun.WebhookHandler(key, func(_ context.Context, ev *mailgun.WebhookEvent) error {
+		got = ev
+		return nil
+	}, mailgun.WithVerifyOptions(at(now)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(body)))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	require.NotNil(t, got)
+	assert.Equal(t, "abc", got.EventData.ID)
+	assert.True(t, got.EventData.Timestamp.IsZero())
+	assert.Equal(t, &mailgun.EventTemplate{Name: "t"}, got.EventData.Template)
 }

@@ -119,3 +119,35 @@ func ExampleEvent_DecodeUserVariables() {
 	fmt.Println(e.Event, e.Timestamp.Format(time.RFC3339Nano), vars.CustomerID)
 	// Output: opened 2024-07-08T09:04:00.5Z 42
 }
+
+func ExampleEventsService_Poll_noThreshold() {
+	srv := mailguntest.Start()
+	defer srv.Close()
+	seedExampleEvents(srv, time.Date(2024, 7, 8, 9, 0, 0, 0, time.UTC))
+	c := srv.Client()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Without a threshold each page is taken as soon as it is read: events
+	// come at once, and one stored late, behind the pages already taken,
+	// is missed.
+	opts := &mailgun.PollOptions{
+		Begin:       time.Date(2024, 7, 8, 0, 0, 0, 0, time.UTC),
+		EventFilter: mailgun.EventFilter{Event: mailgun.Or(mailgun.EventFailed, mailgun.EventOpened)},
+		NoThreshold: true,
+	}
+	n := 0
+	for e, err := range c.Events.Poll(ctx, "example.com", opts) {
+		if err != nil {
+			fmt.Println("error:", err)
+			continue
+		}
+		fmt.Println(e.Event, e.Recipient)
+		if n++; n == 2 {
+			break
+		}
+	}
+	// Output:
+	// failed bob@example.net
+	// opened alice@example.org
+}

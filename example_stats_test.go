@@ -5,6 +5,8 @@ package mailgun_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/mgkit/mailgun"
@@ -33,4 +35,26 @@ func ExampleStatsService_DomainTotals() {
 	// Output:
 	// 2024-07-07 accepted=0 delivered=0 failed permanently=0
 	// 2024-07-08 accepted=2 delivered=1 failed permanently=1
+}
+
+func ExampleStatsService_Providers() {
+	srv := mailguntest.Start()
+	defer srv.Close()
+	seedExampleEvents(srv, time.Date(2024, 7, 8, 9, 0, 0, 0, time.UTC))
+	c := srv.Client()
+
+	// Only the "providers" member of the response is read; a counter of an
+	// unexpected type would be left out rather than fail the call.
+	byProvider, err := c.Stats.Providers(context.Background(), "example.com")
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(byProvider)) {
+		counts := byProvider[name]
+		fmt.Printf("%s accepted=%d opened=%d\n", name, counts["accepted"], counts["opened"])
+	}
+	// Output:
+	// example.net accepted=1 opened=0
+	// example.org accepted=1 opened=1
 }

@@ -16,6 +16,8 @@ import (
 var responseTypes = []func() any{
 	func() any { return new(mailgun.Bounce) },
 	func() any { return new(mailgun.AllowlistEntry) },
+	func() any { return new(mailgun.Unsubscribe) },
+	func() any { return new(mailgun.Complaint) },
 	func() any { return new(mailgun.Event) },
 	func() any { return new(mailgun.LogItem) },
 	func() any { return new(mailgun.StatsResponse) },

@@ -324,3 +324,180 @@ func TestManyGoroutinesShareOneClient(t *testing.T) {
 	}
 	assert.Equal(t, goroutines*callsEach/5, total, "every bounce added once")
 }
+
+// TestWritesCheckTheirSuccessBody: a write that passes no output value
+// still gets its 2xx checked, so a captive portal, a proxy's "OK" page or a
+// base URL that points at a website is not taken for a stored change.
+func TestWritesCheckTheirSuccessBody(t *testing.T) {
+	ctx := context.Background()
+	portal := []byte("<!DOCTYPE html><html><head><title>Guest WiFi: please log in</title></head><body></body></html>")
+	calls := []struct {
+		name, method, url string
+		call              func(c *mailgun.Client) error
+	}{
+		{"Bounces.Add", http.MethodPost, usBounces, func(c *mailgun.Client) error {
+			return c.Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+		}},
+		{"Bounces.Delete", http.MethodDelete, usBounces + "/bob%40example.com", func(c *mailgun.Client) error {
+			return c.Bounces.Delete(ctx, "example.com", "bob@example.com")
+		}},
+		{"Allowlist.AddAddress", http.MethodPost, usAllowlist, func(c *mailgun.Client) error {
+			return c.Allowlist.AddAddress(ctx, "example.com", "bob@example.com", "vip")
+		}},
+		{"Alerts.RevokeSlack", http.MethodDelete, "https://api.mailgun.net/v1/alerts/slack/oauth", func(c *mailgun.Client) error {
+			return c.Alerts.RevokeSlack(ctx)
+		}},
+	}
+	for _, tc := range calls {
+		for _, body := range []struct {
+			name string
+			body []byte
+			want string
+		}{
+			{"captive portal", portal, `response is not JSON: "HTML page: Guest WiFi: please log in"`},
+			{"proxy OK", []byte("OK"), `response is not JSON: "OK"`},
+			{"truncated", []byte(`{"message":"Address has been`), "unexpected end of JSON input"},
+			{"empty 200", nil, "response body is empty"},
+		} {
+			t.Run(tc.name+"/"+body.name, func(t *testing.T) {
+				c, m := newMockClient(t)
+				m.respond(tc.method, tc.url, 200, body.body)
+				err := tc.call(c)
+				if tc.name == "Alerts.RevokeSlack" && body.body == nil {
+					assert.NoError(t, err, "this endpoint's success status is undocumented: an empty 2xx is success")
+					return
+				}
+				require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+				assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown, "the write may have been stored")
+				assert.ErrorContains(t, err, body.want)
+				assert.Len(t, m.sent(), 1, "not retried")
+			})
+		}
+	}
+}
+
+// TestRetriedDeleteThatFindsNothingSucceeded: when an earlier attempt of a
+// DELETE may have reached the server, a 404 on the retry means the delete
+// did its job.
+func TestRetriedDeleteThatFindsNothingSucceeded(t *testing.T) {
+	ctx := context.Background()
+	fast := mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
+
+	t.Run("connection dropped after the request, then 404", func(t *testing.T) {
+		var mu sync.Mutex
+		n := 0
+		srv := newRawServer(t, func(conn net.Conn) {
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first {
+				reset(conn) // as if the server deleted it and the answer was lost
+				return
+			}
+			body := `{"message":"Address not found in bounces table"}`
+			_, _ = io.WriteString(conn, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+body)
+			waitForClose(conn)
+		})
+		c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()), fast)
+		require.NoError(t, err)
+		require.NoError(t, c.Bounces.Delete(ctx, "example.com", "bob@example.com"))
+		assert.Equal(t, 2, srv.count())
+	})
+	t.Run("503, then 404", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("DELETE", "/v1/webhooks/*", mailguntest.Fault{Status: 503}, 1)
+		require.NoError(t, srv.Client(fast).AccountWebhooks.Delete(ctx, "no-such-webhook"))
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 5*time.Second, time.Millisecond)
+	})
+	t.Run("404 on the first attempt", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		err := srv.Client(fast).Bounces.Delete(ctx, "example.com", "bob@example.com")
+		assert.ErrorIs(t, err, mailgun.ErrNotFound)
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	})
+	t.Run("429, then 404", func(t *testing.T) {
+		srv := mailguntest.NewServer(t)
+		srv.Fail("DELETE", "/v3/*/whitelists/*", mailguntest.Fault{Status: 429, RetryAfter: "0"}, 1)
+		err := srv.Client(fast).Allowlist.Delete(ctx, "example.com", "bob@example.com")
+		assert.ErrorIs(t, err, mailgun.ErrNotFound, "the refused attempt deleted nothing")
+		assert.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 5*time.Second, time.Millisecond)
+	})
+}
+
+// TestAnnouncedLengthIsNotTrusted: a server that announces 32 MiB and
+// sends 2 bytes must not make the client allocate 32 MiB per response.
+func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
+	srv := newRawServer(t, func(conn net.Conn) {
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 33554432\r\n\r\n{}")
+		// Close: the body ends 32 MiB short of its announced length.
+	})
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()), mailgun.WithMaxRetries(0))
+	require.NoError(t, err)
+	ctx := context.Background()
+	// One call first, so that pools and the transport are warm.
+	require.ErrorIs(t, c.Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, nil), mailgun.ErrConnection)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 8 {
+		err := c.Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, nil)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	}
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2<<20), "bytes allocated by 8 calls")
+	assert.Equal(t, 9, srv.count())
+}
+
+// TestTricklingBodyHitsTheIdleBound: headers, then one byte every 200 ms.
+// The idle bound (here 50 ms) ends each attempt, with any HTTP client.
+func TestTricklingBodyHitsTheIdleBound(t *testing.T) {
+	trickle := func(conn net.Conn) {
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"items\":[")
+		for {
+			time.Sleep(200 * time.Millisecond)
+			if _, err := io.WriteString(conn, " "); err != nil {
+				return
+			}
+		}
+	}
+	newClient := func(t *testing.T, srv *rawServer, idle time.Duration) *mailgun.Client {
+		c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.url()),
+			mailgun.WithHTTPClient(&http.Client{}), // no timeouts of its own
+			mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: idle}))
+		require.NoError(t, err)
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	t.Run("GET is retried", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		var out map[string]any
+		err := newClient(t, srv, 50*time.Millisecond).Do(ctx, http.MethodGet, "/v3/example.com/bounces", nil, &out)
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, "idle timeout")
+		assert.NotErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.NoError(t, ctx.Err())
+		assert.Equal(t, 3, srv.count())
+	})
+	t.Run("POST is not, and its outcome is unknown", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		err := newClient(t, srv, 50*time.Millisecond).Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+		assert.ErrorIs(t, err, mailgun.ErrConnection)
+		assert.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+		assert.Equal(t, 1, srv.count())
+	})
+	t.Run("a negative IdleTimeout disables the bound", func(t *testing.T) {
+		srv := newRawServer(t, trickle)
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		err := newClient(t, srv, -1).Do(short, http.MethodGet, "/v3/example.com/bounces", nil, nil)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotContains(t, err.Error(), "idle timeout", "only the caller's deadline ended it")
+		assert.Equal(t, 1, srv.count())
+	})
+}

@@ -217,15 +217,18 @@ type LogsAggregates struct {
 	Metrics map[string]int64 `json:"metrics,omitempty"`
 }
 
+// logsWire is a page of the Logs API, read by the list rule (lenient.go):
+// items must be an array and pagination an object with a string next;
+// other values of an unexpected type are dropped.
 type logsWire struct {
-	Start      rfc2822Time `json:"start"`
-	End        rfc2822Time `json:"end"`
-	Items      []LogItem   `json:"items"`
-	Pagination struct {
-		Next  string `json:"next"`
-		Total *int64 `json:"total"`
+	Start      lenient[rfc2822Time] `json:"start"`
+	End        lenient[rfc2822Time] `json:"end"`
+	Items      lenientList[LogItem] `json:"items"`
+	Pagination *struct {
+		Next  string          `json:"next"`
+		Total lenient[*int64] `json:"total"`
 	} `json:"pagination"`
-	Aggregates LogsAggregates `json:"aggregates"`
+	Aggregates lenient[LogsAggregates] `json:"aggregates"`
 }
 
 // List returns every log item q selects, fetching pages (with q's body and
@@ -234,6 +237,11 @@ type logsWire struct {
 // GETs. An error is yielded once and ends the loop; bad input (End before
 // Start, a limit out of range, an incomplete filter) wraps
 // ErrInvalidArgument and nothing is sent.
+//
+// A page fails (ErrInvalidResponse) only when it is not JSON, its items
+// are not an array or it has no pagination; an item field of an
+// unexpected type is left zero and an item that is not an object is
+// skipped.
 func (s *LogsService) List(ctx context.Context, q LogsQuery) iter.Seq2[LogItem, error] {
 	if _, err := q.body(""); err != nil {
 		return func(yield func(LogItem, error) bool) { yield(LogItem{}, err) }
@@ -267,12 +275,15 @@ func (s *LogsService) page(ctx context.Context, q *LogsQuery, token string) (*Lo
 	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
+	if w.Pagination == nil {
+		return nil, fmt.Errorf("%w: logs page has no pagination", ErrInvalidResponse)
+	}
 	p := &LogsPage{
 		Page:       Page[LogItem]{Items: w.Items},
-		Start:      time.Time(w.Start),
-		End:        time.Time(w.End),
-		Total:      w.Pagination.Total,
-		Aggregates: w.Aggregates,
+		Start:      time.Time(w.Start.V),
+		End:        time.Time(w.End.V),
+		Total:      w.Pagination.Total.V,
+		Aggregates: w.Aggregates.V,
 	}
 	if len(w.Items) > 0 {
 		p.Next = w.Pagination.Next

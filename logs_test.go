@@ -147,6 +147,74 @@ func TestLogsDecodeExample(t *testing.T) {
 	}, a.Flags)
 }
 
+// TestLogsPageKeepsEveryItemWithAMistypedField: one value of an unexpected
+// type, at any depth of an item, is dropped and the item kept.
+func TestLogsPageKeepsEveryItemWithAMistypedField(t *testing.T) {
+	var example struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/metrics-logs/post-v1-analytics-logs.200.json"), &example))
+	for _, item := range append(example.Items, json.RawMessage(logItemWithEveryShape)) {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"items":[` + string(bytes.Join(items, []byte(","))) + `],"pagination":{"next":"n"}}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.LogItem, error) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodPost, logsURL, 200, body)
+			p, err := c.Logs.ListPage(context.Background(), mailgun.LogsQuery{})
+			if err != nil {
+				return nil, err
+			}
+			return p.Items, nil
+		})
+	}
+}
+
+// TestLogsPageStructure: a page fails only when its structure is wrong;
+// other values of an unexpected type, and items that are not objects, do
+// not fail it.
+func TestLogsPageStructure(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		items int
+		err   bool
+	}{
+		{`{"items":[{"id":"a"},"x",null,7,{"id":"b","@timestamp":"soon"}],"pagination":{"next":"n"}}`, 2, false},
+		{`{"items":[],"pagination":{},"start":5,"end":"yesterday","aggregates":[],"x":1}`, 0, false},
+		{`{"items":[{"id":"a"}],"pagination":{"next":"n","total":"many"}}`, 1, false},
+		{`{"items":{"id":"a"},"pagination":{}}`, 0, true},
+		{`{"items":"x","pagination":{}}`, 0, true},
+		{`{"items":[{"id":"a"}]}`, 0, true},
+		{`{"items":[{"id":"a"}],"pagination":null}`, 0, true},
+		{`{"items":[{"id":"a"}],"pagination":[]}`, 0, true},
+		{`{"items":[{"id":"a"}],"pagination":{"next":1}}`, 0, true},
+		{`[]`, 0, true},
+	} {
+		cl, m := newMockClient(t)
+		m.respond(http.MethodPost, logsURL, 200, []byte(c.body))
+		p, err := cl.Logs.ListPage(context.Background(), mailgun.LogsQuery{})
+		if c.err {
+			assert.ErrorIs(t, err, mailgun.ErrInvalidResponse, c.body)
+			continue
+		}
+		require.NoError(t, err, c.body)
+		assert.Len(t, p.Items, c.items, c.body)
+	}
+}
+
+// logItemWithEveryShape sets the log item fields the example leaves out.
+const logItemWithEveryShape = `{
+	"id": "x", "event": "clicked", "@timestamp": "2024-07-08T16:30:18.5Z", "domain": {"name": "example.com"},
+	"account": {"id": "sub", "parent-id": "main"}, "tags": ["a", "b"], "campaigns": [{"id": "c", "name": "n"}],
+	"template": {"name": "t", "version": "2", "is-text": true},
+	"routes": {"id": "r1", "expression": "e", "priority": 1, "actions": "stop()", "description": "all", "match": {"recipient": "a@example.com"}},
+	"message": {"headers": {"message-id": "m"}, "scheduled-for": 1720456218, "recipients": ["r@example.com"]},
+	"geolocation": {"city": "Austin", "country": "US", "region": "TX", "timezone": "America/Chicago"},
+	"client-info": {"client-name": "Chrome", "ip": "203.0.113.1", "bot": ""},
+	"mailing-list": {"address": "list@example.com", "list-id": "l1", "sid": "s"},
+	"i-delivery-optimizer": "on", "user-variables": "{}", "url": "https://example.com", "ip": "203.0.113.2",
+	"delivery-status": {"tls": true, "utf8": true, "certificate-verified": true, "mx-host": "mx", "first-delivery-attempt-seconds": 0.5}
+}`
+
 func TestLogItemDecodeShapesThatDifferFromEvents(t *testing.T) {
 	var it mailgun.LogItem
 	require.NoError(t, json.Unmarshal([]byte(`{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,7 +21,8 @@ type Page[T any] struct {
 	Next string
 }
 
-// ListOptions controls a walk of a suppression list (bounces, allowlist).
+// ListOptions controls a walk of a suppression list (bounces,
+// unsubscribes, complaints, the allowlist).
 // Lists are ordered by address (or value), not by time. A nil *ListOptions
 // means the defaults.
 type ListOptions struct {
@@ -84,7 +84,7 @@ func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Co
 // linkPage is the {"items": [...], "paging": {"next": url}} shape of the
 // suppression and event lists.
 type linkPage[T any] struct {
-	Items  []T `json:"items"`
+	Items  lenientList[T] `json:"items"`
 	Paging struct {
 		Next string `json:"next"`
 	} `json:"paging"`
@@ -111,22 +111,12 @@ func getLinkPage[T any](ctx context.Context, c *Client, r *doer.Request) (*Page[
 }
 
 // checkCursor rejects a cursor that does not belong to the list at the given
-// path segments (after the version), such as a bounces cursor passed to the
-// allowlist, or one for another domain.
+// path segments (after the version) or below it, such as a bounces cursor
+// passed to the allowlist, or one for another domain.
 func checkCursor(cursor string, segments ...string) error {
-	if err := doer.CheckCursor(cursor); err != nil {
-		return invalidArg("cursor: %s", err)
-	}
-	p, _, _ := strings.Cut(cursor, "?")
-	rest := p[1:]
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[i:]
-	} else {
-		rest = ""
-	}
-	want, err := doer.BuildPath(segments)
+	rest, want, err := cursorPaths(cursor, segments)
 	if err != nil {
-		return invalidArg("%s", err)
+		return err
 	}
 	if rest != want && !strings.HasPrefix(rest, want+"/") {
 		return invalidArg("cursor belongs to another list")
@@ -134,29 +124,37 @@ func checkCursor(cursor string, segments ...string) error {
 	return nil
 }
 
-// suppressionPage fetches one page of the suppression list at
-// /v3/{domain}/{list}, from opts.Cursor or from the top.
-func suppressionPage[T any](ctx context.Context, c *Client, domain, list string, opts *ListOptions) (*Page[T], error) {
-	start, query, err := suppressionQuery(domain, list, opts)
+// checkListCursor is checkCursor for a list whose pages all have the
+// list's own path: a cursor for a path below it is rejected too.
+func checkListCursor(cursor string, segments ...string) error {
+	rest, want, err := cursorPaths(cursor, segments)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return fetchSuppressionPage[T](ctx, c, domain, list, query, start)
+	if rest != want {
+		return invalidArg("cursor belongs to another list")
+	}
+	return nil
 }
 
-// suppressions walks the suppression list at /v3/{domain}/{list}. Bad
-// options are yielded as the only error, before anything is sent.
-func suppressions[T any](ctx context.Context, c *Client, domain, list string, opts *ListOptions) iter.Seq2[T, error] {
-	start, query, err := suppressionQuery(domain, list, opts)
-	if err != nil {
-		return func(yield func(T, error) bool) {
-			var zero T
-			yield(zero, err)
-		}
+// cursorPaths returns the escaped path of cursor after its version segment,
+// and the escaped path of segments.
+func cursorPaths(cursor string, segments []string) (rest, want string, err error) {
+	if err := doer.CheckCursor(cursor); err != nil {
+		return "", "", invalidArg("cursor: %s", err)
 	}
-	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[T], error) {
-		return fetchSuppressionPage[T](ctx, c, domain, list, query, cursor)
-	})
+	p, _, _ := strings.Cut(cursor, "?")
+	rest = p[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	want, err = doer.BuildPath(segments)
+	if err != nil {
+		return "", "", invalidArg("%s", err)
+	}
+	return rest, want, nil
 }
 
 // suppressionQuery checks domain and opts and returns the cursor to start
@@ -173,7 +171,7 @@ func suppressionQuery(domain, list string, opts *ListOptions) (string, url.Value
 		return "", nil, invalidArg("limit %d is out of range 1..%d (0 means %d)", o.Limit, maxListLimit, DefaultListLimit)
 	}
 	if o.Cursor != "" {
-		if err := checkCursor(o.Cursor, domain, list); err != nil {
+		if err := checkListCursor(o.Cursor, domain, list); err != nil {
 			return "", nil, err
 		}
 		return o.Cursor, nil, nil
@@ -186,12 +184,4 @@ func suppressionQuery(domain, list string, opts *ListOptions) (string, url.Value
 		q.Set("term", o.Term)
 	}
 	return "", q, nil
-}
-
-func fetchSuppressionPage[T any](ctx context.Context, c *Client, domain, list string, query url.Values, cursor string) (*Page[T], error) {
-	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
-	if cursor == "" {
-		r.Path, r.Query = []string{"v3", domain, list}, query
-	}
-	return getLinkPage[T](ctx, c, r)
 }

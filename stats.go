@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -237,23 +238,25 @@ func (it *StatsItem) UnmarshalJSON(b []byte) error {
 }
 
 // UnmarshalJSON reads the response, its RFC 2822 times, and keeps the body
-// in Raw.
+// in Raw. It fails only when the body is not a JSON object or stats is not
+// an array: by the list rule, a field of an unexpected type is left zero,
+// inside an item too, and an item that is not an object is skipped.
 func (r *StatsResponse) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Description string      `json:"description"`
-		Start       rfc2822Time `json:"start"`
-		End         rfc2822Time `json:"end"`
-		Resolution  Resolution  `json:"resolution"`
-		Tag         string      `json:"tag"`
-		Type        *StatsType  `json:"type"`
-		Stats       []StatsItem `json:"stats"`
+		Description lenient[string]        `json:"description"`
+		Start       lenient[rfc2822Time]   `json:"start"`
+		End         lenient[rfc2822Time]   `json:"end"`
+		Resolution  lenient[Resolution]    `json:"resolution"`
+		Tag         lenient[string]        `json:"tag"`
+		Type        lenient[*StatsType]    `json:"type"`
+		Stats       lenientList[StatsItem] `json:"stats"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*r = StatsResponse{
-		Description: w.Description, Start: time.Time(w.Start), End: time.Time(w.End),
-		Resolution: w.Resolution, Tag: w.Tag, Type: w.Type, Stats: w.Stats, Raw: bytes.Clone(b),
+		Description: w.Description.V, Start: time.Time(w.Start.V), End: time.Time(w.End.V),
+		Resolution: w.Resolution.V, Tag: w.Tag.V, Type: w.Type.V, Stats: w.Stats, Raw: bytes.Clone(b),
 	}
 	return nil
 }
@@ -342,6 +345,9 @@ type AggregateCounts map[string]int64
 // Providers returns the counters of domain per mailbox provider (keyed by
 // the provider's domain name). It returns an empty map, not an error, when
 // there is no data. An empty domain is an error wrapping ErrInvalidArgument.
+// Only the "providers" member of the response is read: other top-level
+// fields are ignored. A row that is not an object is skipped and a
+// counter that is not an integer is left out.
 func (s *StatsService) Providers(ctx context.Context, domain string) (map[string]AggregateCounts, error) {
 	return s.aggregates(ctx, domain, "providers")
 }
@@ -362,12 +368,51 @@ func (s *StatsService) aggregates(ctx context.Context, domain, kind string) (map
 	if err := required("domain", domain); err != nil {
 		return nil, err
 	}
-	var out map[string]map[string]AggregateCounts
+	out := aggregatesBody{kind: kind}
 	if err := s.client.do(ctx, &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, "aggregates", kind}}, &out); err != nil {
 		return nil, err
 	}
-	if out[kind] == nil {
+	if out.rows == nil {
 		return map[string]AggregateCounts{}, nil
 	}
-	return out[kind], nil
+	return out.rows, nil
+}
+
+// aggregatesBody reads the documented member of an aggregates response,
+// {"<kind>": {"<name>": {"<counter>": n}}}, and ignores the others. By the
+// list rule, a row that is not an object is skipped and a counter that is
+// not an integer is left out; the body not being an object, or the member
+// neither an object nor null, is an error.
+type aggregatesBody struct {
+	kind string
+	rows map[string]AggregateCounts
+}
+
+func (a *aggregatesBody) UnmarshalJSON(b []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return err
+	}
+	var rows map[string]json.RawMessage
+	if raw, ok := top[a.kind]; ok {
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			return fmt.Errorf("%s: %w", a.kind, err)
+		}
+	}
+	a.rows = make(map[string]AggregateCounts, len(rows))
+	for name, row := range rows {
+		var counters map[string]json.RawMessage
+		if json.Unmarshal(row, &counters) != nil || counters == nil {
+			continue
+		}
+		counts := make(AggregateCounts, len(counters))
+		for counter, v := range counters {
+			var n int64
+			if json.Unmarshal(v, &n) == nil && !isJSONNull(v) {
+				counts[counter] = n
+			}
+		}
+		a.rows[name] = counts
+	}
+	return nil
 }

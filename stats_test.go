@@ -3,6 +3,7 @@ package mailgun_test
 //lint:file-ignore SA1019 the Stats API is deprecated upstream but still served; these tests cover it.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -231,6 +232,76 @@ func TestStatsDecodeAggregates(t *testing.T) {
 			assert.Equal(t, int64(2), got["mobile"]["clicked"])
 			assert.Contains(t, got, "unknown")
 		}
+	}
+}
+
+// TestStatsAggregatesReadOnlyTheDocumentedMember: other top-level fields,
+// of any type, do not fail the call, and within the documented member a
+// row or a counter of an unexpected type is left out.
+func TestStatsAggregatesReadOnlyTheDocumentedMember(t *testing.T) {
+	for _, kind := range []string{"providers", "devices", "countries"} {
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/aggregates/"+kind, 200, []byte(`{
+			"message": "ok", "domain": 5, "other": {"gmail.com": "x"}, "`+kind+`x": [],
+			"`+kind+`": {"a": {"opened": 2, "clicked": "3", "accepted": 1.5, "unique_clicked": null, "delivered": 9}, "b": "n/a", "c": null, "d": {}}
+		}`))
+		call := map[string]func(context.Context, string) (map[string]mailgun.AggregateCounts, error){
+			"providers": c.Stats.Providers, "devices": c.Stats.Devices, "countries": c.Stats.Countries,
+		}[kind]
+		got, err := call(context.Background(), "example.com")
+		require.NoError(t, err, kind)
+		assert.Equal(t, map[string]mailgun.AggregateCounts{"a": {"opened": 2, "delivered": 9}, "d": {}}, got, kind)
+	}
+	for _, body := range []string{`{"message":"no data"}`, `{"providers":null}`, `{}`} {
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/aggregates/providers", 200, []byte(body))
+		got, err := c.Stats.Providers(context.Background(), "example.com")
+		require.NoError(t, err, body)
+		assert.Equal(t, map[string]mailgun.AggregateCounts{}, got, body)
+	}
+	for _, body := range []string{`[]`, `"x"`, `{"providers":[]}`, `{"providers":"x"}`} {
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/aggregates/providers", 200, []byte(body))
+		_, err := c.Stats.Providers(context.Background(), "example.com")
+		assert.ErrorIs(t, err, mailgun.ErrInvalidResponse, body)
+	}
+}
+
+// TestStatsKeepsEveryItemWithAMistypedField: one value of an unexpected
+// type in a stats item is dropped, at any depth, and the item kept; so is
+// one among the response's own fields.
+func TestStatsKeepsEveryItemWithAMistypedField(t *testing.T) {
+	var example struct {
+		Stats []json.RawMessage `json:"stats"`
+	}
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/stats/get-v3-domain-stats-total.200.json"), &example))
+	usage := `{"time": "Fri, 01 Apr 2012 00:00:00 UTC", "seed_test": {"total": 2},
+		"email_validation": {"total": 8, "public": 1, "valid": 2, "single": 3, "bulk": 4, "list": 5, "mailgun": 6, "mailjet": 7}}`
+	for _, item := range append(example.Stats, json.RawMessage(usage)) {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"start":"Mon, 16 Mar 2015 00:00:00 UTC","resolution":"day","stats":[` + string(bytes.Join(items, []byte(","))) + `]}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.StatsItem, error) {
+			c, m := newMockClient(t)
+			m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/stats/total", 200, body)
+			r, err := c.Stats.DomainTotals(context.Background(), "example.com", mailgun.StatsQuery{Events: []mailgun.EventName{mailgun.EventAccepted}})
+			if err != nil {
+				return nil, err
+			}
+			return r.Stats, nil
+		})
+	}
+
+	var r mailgun.StatsResponse
+	require.NoError(t, json.Unmarshal([]byte(`{"description":5,"start":"soon","end":"Wed, 18 Mar 2015 00:00:00 UTC","resolution":[],"type":"x","tag":{},
+		"stats":[{"time":"Mon, 16 Mar 2015 00:00:00 UTC","accepted":{"total":"many","outgoing":1}},"x",null,{"time":7}]}`), &r))
+	assert.Equal(t, utc(t, "Wed, 18 Mar 2015 00:00:00 UTC"), r.End.UTC())
+	assert.True(t, r.Start.IsZero())
+	assert.Nil(t, r.Type)
+	require.Len(t, r.Stats, 2)
+	assert.Equal(t, &mailgun.StatsAccepted{Outgoing: 1}, r.Stats[0].Accepted)
+	assert.True(t, r.Stats[1].Time.IsZero())
+	for _, bad := range []string{`[]`, `{"stats":{}}`, `{"stats":"x"}`} {
+		assert.Error(t, json.Unmarshal([]byte(bad), &r), bad)
 	}
 }
 

@@ -167,15 +167,13 @@ func (s *TagsService) page(ctx context.Context, domain, cursor string, first url
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, "tags"}, first
 	}
-	p, err := getLinkPage[*lenient[tagFields]](ctx, s.client, r)
+	p, err := getLinkPage[tagFields](ctx, s.client, r)
 	if err != nil {
 		return nil, err
 	}
-	out := &Page[Tag]{Items: make([]Tag, 0, len(p.Items)), Next: p.Next}
-	for _, w := range p.Items {
-		if w != nil {
-			out.Items = append(out.Items, w.v.value())
-		}
+	out := &Page[Tag]{Items: make([]Tag, len(p.Items)), Next: p.Next}
+	for i := range p.Items {
+		out.Items[i] = p.Items[i].value()
 	}
 	if out.Next != "" {
 		_, raw, _ := strings.Cut(out.Next, "?")
@@ -208,7 +206,10 @@ func (s *TagsService) Get(ctx context.Context, domain, tag string) (*Tag, error)
 	if err := s.client.do(ctx, &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, "tag"}, Query: q}, &w); err != nil {
 		return nil, err
 	}
-	t := w.v.value()
+	if !w.ok {
+		return nil, invalidResponse("GET /v3/{domain}/tag: the response is not a tag object")
+	}
+	t := w.V.value()
 	return &t, nil
 }
 

@@ -315,7 +315,6 @@ func TestTagsMalformedResponses(t *testing.T) {
 		"truncated":          `{"items":[{"tag":"a`,
 		"HTML":               `<!DOCTYPE html><html><title>Gateway Timeout</title></html>`,
 		"items not an array": `{"items":{"tag":"a"},"paging":{}}`,
-		"item not an object": `{"items":["a"],"paging":{}}`,
 		"bad next link":      `{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/tags?page=next&tag=a"}}`,
 	} {
 		t.Run("list "+name, func(t *testing.T) {
@@ -325,6 +324,14 @@ func TestTagsMalformedResponses(t *testing.T) {
 			require.ErrorIs(t, err, mailgun.ErrInvalidResponse)
 		})
 	}
+	t.Run("an item that is not an object is skipped", func(t *testing.T) {
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, usTags, 200, []byte(`{"items":["a",{"tag":"b"}],"paging":{}}`))
+		page, err := c.Tags.ListPage(ctx, "example.com", nil)
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "b", page.Items[0].Name)
+	})
 	t.Run("a repeating next link is an error, not a loop", func(t *testing.T) {
 		c, m := newMockClient(t)
 		m.respond(http.MethodGet, usTags, 200, []byte(`{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/v3/example.com/tags?page=next&tag=a"}}`))

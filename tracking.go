@@ -179,23 +179,23 @@ func (s *TrackingService) UpdateOpen(ctx context.Context, domain string, u OpenT
 }
 
 // UpdateClick changes the click tracking of domain and returns the new
-// state. u.Active must be ClickTrackingOn, ClickTrackingOff or
-// ClickTrackingHTMLOnly.
+// state. u.Active is ClickTrackingOn, ClickTrackingOff or
+// ClickTrackingHTMLOnly, or a spelling UnmarshalJSON reads as one of them
+// ("yes", "HTMLOnly"); another mode, such as one Mailgun adds later and
+// Get returned, is sent as it is. An unset (blank) Active is an error
+// wrapping ErrInvalidArgument, and nothing is sent.
 func (s *TrackingService) UpdateClick(ctx context.Context, domain string, u ClickTrackingUpdate) (*ClickTracking, error) {
 	if err := required("domain", domain); err != nil {
 		return nil, err
 	}
-	switch u.Active {
-	case ClickTrackingOn, ClickTrackingOff, ClickTrackingHTMLOnly:
-	case "":
+	if strings.TrimSpace(string(u.Active)) == "" {
 		return nil, invalidArg("click tracking update sets no field")
-	default:
-		return nil, invalidArg("click tracking mode %q is not one of true, false, htmlonly", string(u.Active))
 	}
+	mode := parseClickTrackingMode(string(u.Active))
 	var out struct {
 		Click ClickTracking `json:"click"`
 	}
-	if err := s.put(ctx, domain, "click", url.Values{"active": {string(u.Active)}}, &out); err != nil {
+	if err := s.put(ctx, domain, "click", url.Values{"active": {string(mode)}}, &out); err != nil {
 		return nil, err
 	}
 	return &out.Click, nil

@@ -406,8 +406,8 @@ func TestWebhookHandler(t *testing.T) {
 			[]mailgun.HandlerOption{mailgun.WithVerifyOptions(mailgun.WithTimestampWindow(2 * time.Hour))}, result{200, true}},
 		{"no event-data", "POST", signedBody(t, key, now, `null`), nil, nil, result{400, false}},
 		{"event-data not an object", "POST", signedBody(t, key, now, `[1,2]`), nil, nil, result{400, false}},
-		{"event-data of the wrong shape", "POST", signedBody(t, key, now, `{"event":"delivered","timestamp":"yesterday"}`), nil, nil, result{400, false}},
-		{"event-data of the wrong shape, unsigned", "POST", signedBody(t, "key-other", now, `{"timestamp":"yesterday"}`), nil, nil, result{401, false}},
+		{"event-data of the wrong shape", "POST", signedBody(t, key, now, `["delivered","yesterday"]`), nil, nil, result{400, false}},
+		{"event-data of the wrong shape, unsigned", "POST", signedBody(t, "key-other", now, `["yesterday"]`), nil, nil, result{401, false}},
 		{"too large", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithMaxBodyBytes(int64(len(good) - 1))}, result{413, false}},
 		{"exactly the limit", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithMaxBodyBytes(int64(len(good)))}, result{200, true}},
 		{"store fails", "POST", good, nil, []mailgun.HandlerOption{mailgun.WithVerifyOptions(mailgun.WithTokenStore(failingStore{}))}, result{500, false}},
@@ -455,7 +455,7 @@ func TestWebhookHandler(t *testing.T) {
 		afterPanic, _ := serve("POST", other, nil, opts...)
 		assert.Equal(t, result{200, true}, afterPanic, "the token of a delivery whose fn panicked was forgotten")
 
-		bad := signedBody(t, key, now, `{"event":"delivered","timestamp":"yesterday"}`)
+		bad := signedBody(t, key, now, `["delivered","yesterday"]`)
 		first, _ := serve("POST", bad, nil, opts...)
 		second, _ := serve("POST", bad, nil, opts...)
 		assert.Equal(t, result{400, false}, first)

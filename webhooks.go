@@ -126,7 +126,10 @@ func checkWebhookIDs(ids []string) (string, error) {
 }
 
 // List returns the account's webhooks; with ids, only those (unknown ids
-// are left out, not an error). The API does not page this list.
+// are left out, not an error). The API does not page this list. A response
+// fails (ErrInvalidResponse) only when it is not an object or its webhooks
+// are not an array; a webhook that is not an object is skipped, and a
+// field of an unexpected type is left zero.
 func (s *AccountWebhooksService) List(ctx context.Context, ids ...string) ([]AccountWebhook, error) {
 	r := &doer.Request{Method: http.MethodGet, Path: []string{"v1", "webhooks"}}
 	if len(ids) > 0 {
@@ -137,7 +140,7 @@ func (s *AccountWebhooksService) List(ctx context.Context, ids ...string) ([]Acc
 		r.Query = url.Values{"webhook_ids": {joined}}
 	}
 	var out struct {
-		Webhooks []AccountWebhook `json:"webhooks"`
+		Webhooks lenientList[AccountWebhook] `json:"webhooks"`
 	}
 	if err := s.client.do(ctx, r, &out); err != nil {
 		return nil, err
@@ -211,6 +214,7 @@ func (s *AccountWebhooksService) Update(ctx context.Context, id string, in Accou
 }
 
 // Delete removes one webhook; an unknown id is ErrNotFound.
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AccountWebhooksService) Delete(ctx context.Context, id string) error {
 	if err := required("webhook id", id); err != nil {
 		return err
@@ -231,6 +235,7 @@ func (s *AccountWebhooksService) DeleteByIDs(ctx context.Context, ids ...string)
 
 // DeleteAll removes every account webhook of the client's region. When the
 // account has none, the API answers 404 (ErrNotFound).
+// A retry answered 404 after an attempt that may have deleted it returns nil.
 func (s *AccountWebhooksService) DeleteAll(ctx context.Context) error {
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v1", "webhooks"}, Query: url.Values{"all": {"true"}}}
 	return s.client.do(ctx, r, nil)

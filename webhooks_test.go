@@ -1,6 +1,7 @@
 package mailgun_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -588,4 +589,83 @@ func TestAccountWebhooksUnknownEventType(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode)
 	assert.Equal(t, "event_type 'bounced' is invalid", apiErr.Message)
 	assert.Empty(t, srv.AccountWebhooks())
+}
+
+// --- the list rule and round trips (issue 10, items 7 and 8) ---
+
+func TestAccountWebhooksListKeepsEveryItemWithAMistypedField(t *testing.T) {
+	var example struct {
+		Webhooks []json.RawMessage `json:"webhooks"`
+	}
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/account-webhooks/get-v1-webhooks.200.json"), &example))
+	for _, item := range example.Webhooks {
+		mailgun.CheckListTolerance(t, item, nil, func(items [][]byte) []byte {
+			return []byte(`{"webhooks":[` + string(bytes.Join(items, []byte(","))) + `]}`)
+		}, func(t *testing.T, body []byte) ([]mailgun.AccountWebhook, error) {
+			c, m := newMockClient(t)
+			m.respond("GET", webhooksURL, 200, body)
+			return c.AccountWebhooks.List(context.Background())
+		})
+	}
+}
+
+func TestAccountWebhooksListStructure(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		n    int // -1: an error
+	}{
+		{`{"webhooks":[{"webhook_id":"a","created_at":"yesterday","event_types":"delivered"},"x",null,{"webhook_id":"b"}],"total":"x"}`, 2},
+		{`{"webhooks":null}`, 0},
+		{`{"webhooks":{"webhook_id":"a"}}`, -1},
+		{`{"webhooks":"a"}`, -1},
+		{`[{"webhook_id":"a"}]`, -1},
+	} {
+		cl, m := newMockClient(t)
+		m.respond("GET", webhooksURL, 200, []byte(c.body))
+		hooks, err := cl.AccountWebhooks.List(context.Background())
+		if c.n < 0 {
+			assert.ErrorIs(t, err, mailgun.ErrInvalidResponse, c.body)
+			continue
+		}
+		require.NoError(t, err, c.body)
+		assert.Len(t, hooks, c.n, c.body)
+	}
+}
+
+// TestAccountWebhooksRoundTrip: every webhook Get and List return can be
+// sent back by Update as it is.
+func TestAccountWebhooksRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c, m := newMockClient(t)
+	m.respond("GET", webhooksURL, 200, fixture(t, "examples/account-webhooks/get-v1-webhooks.200.json"))
+	m.respond("GET", webhooksURL+"/507f1f77bcf86cd799439011", 200, fixture(t, "examples/account-webhooks/get-v1-webhooks-webhook-id.200.json"))
+	hooks, err := c.AccountWebhooks.List(ctx)
+	require.NoError(t, err)
+	one, err := c.AccountWebhooks.Get(ctx, "507f1f77bcf86cd799439011")
+	require.NoError(t, err)
+	for _, w := range append(hooks, *one) {
+		m.respond("PUT", webhooksURL+"/"+w.ID, 200, []byte(`{"message":"ok"}`))
+		require.NoError(t, c.AccountWebhooks.Update(ctx, w.ID, mailgun.AccountWebhookInput{URL: w.URL, EventTypes: w.EventTypes, Description: w.Description}))
+		sent := m.sent()
+		form, err := url.ParseQuery(string(sent[len(sent)-1].Body))
+		require.NoError(t, err)
+		assert.Equal(t, w.URL, form.Get("url"))
+		assert.Equal(t, w.Description, form.Get("description"))
+		var types []mailgun.WebhookEventType
+		for _, v := range form["event_types"] {
+			types = append(types, mailgun.WebhookEventType(v))
+		}
+		assert.Equal(t, w.EventTypes, types)
+	}
+
+	// Against the fake, for webhooks made through the API.
+	_, fc := newFake(t)
+	created, err := fc.AccountWebhooks.Create(ctx, prodWebhook)
+	require.NoError(t, err)
+	w, err := fc.AccountWebhooks.Get(ctx, created.ID)
+	require.NoError(t, err)
+	require.NoError(t, fc.AccountWebhooks.Update(ctx, created.ID, mailgun.AccountWebhookInput{URL: w.URL, EventTypes: w.EventTypes, Description: w.Description}))
+	again, err := fc.AccountWebhooks.Get(ctx, created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, w, again)
 }

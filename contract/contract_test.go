@@ -2,6 +2,7 @@ package contract
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,6 +79,9 @@ func TestCheckExamples(t *testing.T) {
 	assert.Error(t, c.CheckExample("GET", "/v3/example.com/bounces", 418, "application/json", []byte(`{}`)), "undeclared status")
 	assert.NoError(t, c.CheckRequestExample("POST", "/v3/example.com/bounces", "application/x-www-form-urlencoded", []byte("address=bob%40example.com&code=550")))
 	assert.Error(t, c.CheckRequestExample("PUT", "/v3/domains/example.com/tracking/click", "application/x-www-form-urlencoded", []byte("active=maybe")))
+	// Over the batch limit the contract refuses an unsubscribe batch too.
+	big := "[" + strings.TrimSuffix(strings.Repeat(`{"address":"a@x.io"},`, 1001), ",") + "]"
+	assert.Error(t, c.CheckRequestExample("POST", "/v3/example.com/unsubscribes", "application/json", []byte(big)))
 	require.NoError(t, c.Validate(contracttest.Record{
 		Kind: contracttest.KindResponseExample, Method: "GET", URL: "/v3/example.com/bounces", Status: 200,
 		ResponseHeader: http.Header{"Content-Type": {"application/json"}}, ResponseBody: []byte(`{"items":[],"paging":{"first":"a","last":"b","next":"c","previous":"d"}}`),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -224,49 +225,53 @@ var suppressedBounce = suppression{mailgun.ReasonSuppressBounce, 605, "Not deliv
 // The unsubscribe and complaint lists use these at the merge hook of
 // suppressionLocked.
 var (
-	//lint:ignore U1000 used once the unsubscribe list is merged
 	suppressedUnsubscribe = suppression{mailgun.ReasonSuppressUnsubscribe, 606, "Not delivering to unsubscribed address"}
-	//lint:ignore U1000 used once the complaint list is merged
-	suppressedComplaint = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
+	suppressedComplaint   = suppression{mailgun.ReasonSuppressComplaint, 607, "Not delivering to a user who marked your messages as spam"}
 )
 
 // suppressionLocked is the one check made before each first delivery
-// attempt: is address on one of domain's suppression lists? tags are the
-// message's, for unsubscribes limited to a tag.
-//
-// MERGE HOOK (unsubscribes, complaints): the unsubscribe and complaint
-// lists are added on another branch as suppressionLists state like
-// bouncesState. Plug them in here, in this order, returning
-// suppressedUnsubscribe when the address is unsubscribed from "*" or from
-// one of tags, and suppressedComplaint when it complained.
+// attempt: is address on one of domain's suppression lists? The bounce
+// list is checked first, then the unsubscribe list (an unsubscribe from
+// "*", or from one of tags, the message's tags), then the complaint list.
 func (s *Server) suppressionLocked(domain, address string, tags []string) (suppression, bool) {
-	_ = tags // used by the unsubscribe check
-	if onList(s.bounces.lists.of(domain, false), address) {
+	switch {
+	case s.isBouncedLocked(domain, address):
 		return suppressedBounce, true
+	case s.isUnsubscribedLocked(domain, address, tags):
+		return suppressedUnsubscribe, true
+	case s.isComplainedLocked(domain, address):
+		return suppressedComplaint, true
 	}
 	return suppression{}, false
 }
 
-// onList looks address up as given and in lower case.
-func onList[T any](l *suppressionList[T], address string) bool {
-	if _, ok := l.get(address); ok {
-		return true
-	}
-	_, ok := l.get(strings.ToLower(address))
-	return ok
-}
-
-// renderTemplateLocked renders the body of a template send m of domain.
-//
-// MERGE HOOK (templates): templates are added to the fake on another
-// branch with a renderer. Look up m.Template on domain (version
-// m.TemplateVersion, the active one when empty), render it with
-// m.TemplateVariables and return the text and HTML (text only with
-// m.TemplateText); return ok false when there is no such template, and the
-// stored message then keeps an empty body, as it does until then.
+// renderTemplateLocked renders the template of send m on domain (version
+// m.TemplateVersion, the active one when empty) with m.TemplateVariables,
+// and returns its HTML, and its text with m.TemplateText. The template's
+// From, Subject and Reply-To apply where the message sets none, as the API
+// does. ok is false when there is no such template or version, or it does
+// not render: the stored message then keeps an empty body.
 func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, ok bool) {
-	_, _ = domain, m
-	return "", "", false
+	r, err := s.renderStoredTemplateLocked(domain, m.Template, m.TemplateVersion, m.TemplateVariables)
+	if err != nil {
+		return "", "", false
+	}
+	if m.From == "" {
+		m.From = r.Headers.From
+	}
+	if m.Subject == "" {
+		m.Subject = r.Headers.Subject
+	}
+	if r.Headers.ReplyTo != "" && m.Headers.Get("Reply-To") == "" {
+		if m.Headers == nil {
+			m.Headers = http.Header{}
+		}
+		m.Headers.Set("Reply-To", r.Headers.ReplyTo)
+	}
+	if m.TemplateText {
+		text = r.Text
+	}
+	return text, r.HTML, true
 }
 
 // acceptLocked stores m, logs an accepted event per recipient and

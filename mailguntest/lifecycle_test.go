@@ -527,3 +527,93 @@ func TestLifecycleTiming(t *testing.T) {
 	_, events = l.sendAndDeliver(t, basic("a@example.org"))
 	assert.Equal(t, []string{"accepted", "delivered"}, names(events))
 }
+
+func TestLifecycleTemplateRendered(t *testing.T) {
+	l := newLifecycle(t)
+	ctx := context.Background()
+	_, err := l.c.Templates.Create(ctx, domain, mailgun.TemplateInput{
+		Name: "Welcome",
+		Version: &mailgun.TemplateVersionInput{
+			Tag:      "v1",
+			Template: `<p>Hello {{name}}!</p>{{#if vip}}<p>VIP</p>{{/if}}<ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>`,
+			Headers:  mailgun.TemplateHeaders{From: "Shop <shop@" + domain + ">", Subject: "Hi {{name}}", ReplyTo: "help@" + domain},
+		},
+	})
+	require.NoError(t, err)
+
+	res := l.send(t, url.Values{
+		"to": {"a@example.org"}, "template": {"welcome"}, "t:text": {"yes"},
+		"t:variables": {`{"name": "Ann <3", "vip": true, "items": ["tea", "cake"]}`},
+	})
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	mime := string(msg.MIME)
+	assert.Contains(t, mime, "<p>Hello Ann &lt;3!</p><p>VIP</p><ul><li>tea</li><li>cake</li></ul>")
+	assert.Contains(t, mime, "Hello Ann <3!", "t:text adds the plain-text rendering")
+	assert.Equal(t, "Shop <shop@"+domain+">", msg.From, "the template's From applies when the message has none")
+	assert.Equal(t, "Hi Ann <3", msg.Subject)
+	assert.Equal(t, "help@"+domain, msg.Headers.Get("Reply-To"))
+
+	// The message's own From and Subject win over the template's.
+	res = l.send(t, url.Values{
+		"from": {"me@" + domain}, "subject": {"Mine"}, "to": {"a@example.org"}, "template": {"welcome"},
+		"t:variables": {`{"name": "Ben"}`},
+	})
+	msg, _ = l.srv.Message(res.ID)
+	assert.Equal(t, "me@"+domain, msg.From)
+	assert.Equal(t, "Mine", msg.Subject)
+	assert.Contains(t, string(msg.MIME), "<p>Hello Ben!</p><ul></ul>")
+}
+
+func TestLifecycleDomainWebhooks(t *testing.T) {
+	l := newLifecycle(t)
+	ctx := context.Background()
+	both := newReceiver(t, l)
+	both.register(t, l, mailgun.WebhookEventDelivered) // account level
+	domainOnly := newReceiver(t, l)
+	_, err := l.c.DomainWebhooks.Create(ctx, domain, mailgun.WebhookEventDelivered, both.URL, domainOnly.URL)
+	require.NoError(t, err)
+	otherDomain := newReceiver(t, l)
+	_, err = l.c.DomainWebhooks.Create(ctx, "other.example.com", mailgun.WebhookEventDelivered, otherDomain.URL)
+	require.NoError(t, err)
+
+	res := l.send(t, basic("a@example.org"))
+	l.clock.Advance(time.Minute)
+	for _, rc := range []*receiver{both, domainOnly} {
+		got := rc.received()
+		require.Len(t, got, 1, "a URL registered for the account and the domain gets the event once")
+		assert.Equal(t, mailgun.EventDelivered, got[0].EventData.Event)
+		assert.Equal(t, res.ID, "<"+got[0].EventData.Message.Headers.MessageID+">")
+	}
+	assert.Empty(t, otherDomain.received(), "another domain's webhooks are not called")
+}
+
+func TestLifecycleSuppressedByUnsubscribeAndComplaint(t *testing.T) {
+	l := newLifecycle(t)
+	l.srv.AddUnsubscribes(domain,
+		mailgun.Unsubscribe{Address: "all@example.org"}, // no tags: unsubscribed from everything
+		mailgun.Unsubscribe{Address: "news@example.org", Tags: []string{"newsletter"}},
+	)
+	l.srv.AddComplaints(domain, mailgun.Complaint{Address: "Angry@Example.org"})
+
+	// A message without tags reaches news@ (unsubscribed from one tag only).
+	_, events := l.sendAndDeliver(t, basic("all@example.org", "news@example.org", "angry@example.org"))
+	byRecipient := map[string]mailgun.Event{}
+	for _, e := range events[3:] {
+		byRecipient[e.Recipient] = e
+	}
+	require.Len(t, byRecipient, 3, names(events))
+	assert.Equal(t, mailgun.ReasonSuppressUnsubscribe, byRecipient["all@example.org"].Reason)
+	assert.Equal(t, 606, byRecipient["all@example.org"].DeliveryStatus.Code)
+	assert.Equal(t, mailgun.EventDelivered, byRecipient["news@example.org"].Event)
+	assert.Equal(t, mailgun.ReasonSuppressComplaint, byRecipient["angry@example.org"].Reason)
+	assert.Equal(t, 607, byRecipient["angry@example.org"].DeliveryStatus.Code)
+
+	// With the tag it unsubscribed from, news@ is suppressed too.
+	fields := basic("news@example.org")
+	fields.Set("o:tag", "newsletter")
+	_, events = l.sendAndDeliver(t, fields)
+	require.Equal(t, []string{"accepted", "failed/permanent"}, names(events))
+	assert.Equal(t, mailgun.ReasonSuppressUnsubscribe, events[1].Reason)
+	l.assertCounts(t, counts{Accepted: 4, Delivered: 1, PermanentFailed: 3})
+}

@@ -7,15 +7,19 @@ import (
 
 // state is the fake's data, one part per resource. Every part is guarded by Server.mu.
 type state struct {
-	alerts    alertsState
-	bounces   bouncesState
-	allowlist allowlistState
-	webhooks  webhooksState
-	tracking  trackingState
-	events    eventsState // also the source of stats, metrics and logs
-	messages  messagesState
-	domains   domainsState
-	tags      tagsState
+	alerts         alertsState
+	bounces        bouncesState
+	allowlist      allowlistState
+	unsubscribes   unsubscribesState
+	complaints     complaintsState
+	webhooks       webhooksState
+	tracking       trackingState
+	events         eventsState // also the source of stats, metrics and logs
+	messages       messagesState
+	domains        domainsState
+	tags           tagsState
+	domainWebhooks domainWebhooksState // v3 and v4 domain webhooks share it
+	templates      templatesState
 }
 
 // routes registers every endpoint, initialises each resource's state, and
@@ -30,6 +34,8 @@ func (s *Server) routes() http.Handler {
 	s.alertRoutes(mux)
 	s.bounceRoutes(mux)
 	s.allowlistRoutes(mux)
+	s.unsubscribeRoutes(mux)
+	s.complaintRoutes(mux)
 	s.webhookRoutes(mux)
 	s.trackingRoutes(mux, domains)
 	s.eventRoutes(mux)
@@ -39,6 +45,8 @@ func (s *Server) routes() http.Handler {
 	s.messageRoutes(mux, domains)
 	s.domainRoutes(mux, domains)
 	s.tagRoutes(mux)
+	s.domainWebhookRoutes(mux, domains)
+	s.templateRoutes(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v3/domains/") {
 			domains.ServeHTTP(w, r)

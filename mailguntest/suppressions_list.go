@@ -45,6 +45,21 @@ func (l *suppressionList[T]) get(key string) (T, bool) {
 	return v, ok
 }
 
+// lookup finds an address as given, else in any case, as the message
+// lifecycle matches recipients against the lists.
+func (l *suppressionList[T]) lookup(address string) (T, bool) {
+	if v, ok := l.get(address); ok || l == nil {
+		return v, ok
+	}
+	for k, v := range l.items {
+		if strings.EqualFold(k, address) {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
 func (l *suppressionList[T]) remove(key string) bool {
 	if l == nil {
 		return false
@@ -335,5 +350,8 @@ func suppressionTime(t time.Time) string { return t.UTC().Format(time.RFC1123) }
 
 // validSuppressionAddress is the fake's notion of an email address.
 func validSuppressionAddress(s string) bool {
-	return strings.TrimSpace(s) != "" && strings.Contains(s, "@")
+	return !blank(s) && strings.Contains(s, "@")
 }
+
+// blank reports whether s is empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }

@@ -75,19 +75,20 @@ func webhookEventType(e *mailgun.Event) (mailgun.WebhookEventType, bool) {
 }
 
 // webhookTargetsLocked returns the URLs that receive events of type et on
-// domain, each once: today the account webhooks registered for et.
-//
-// MERGE HOOK (domain webhooks): domain webhooks are added on another
-// branch; append the URLs registered on domain for et here. A URL set at
-// both levels receives the event once, which the de-duplication below
-// already ensures.
+// domain: the account webhooks and the domain's webhooks registered for
+// et. A URL registered at both levels receives the event once, as the API
+// documents.
 func (s *Server) webhookTargetsLocked(domain string, et mailgun.WebhookEventType) []string {
-	_ = domain // used by domain webhooks
 	var urls []string
 	for _, id := range s.webhooks.order {
 		h := s.webhooks.hooks[id]
 		if slices.Contains(h.EventTypes, et) && !slices.Contains(urls, h.URL) {
 			urls = append(urls, h.URL)
+		}
+	}
+	for _, u := range s.domainWebhookURLsLocked(domain, et) {
+		if !slices.Contains(urls, u) {
+			urls = append(urls, u)
 		}
 	}
 	return urls

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,6 +47,10 @@ type Config struct {
 	// not get through: refused or reset connections, timed-out attempts,
 	// bodies cut short or badly framed.
 	Connection error
+	// OutcomeUnknown is wrapped, next to the cause, by the error of a write
+	// that may have been acted on while no definitive answer came back
+	// (see Doer.Do for the rule).
+	OutcomeUnknown error
 	// NewError turns a non-2xx response into the error callers see.
 	NewError func(*HTTPError) error
 }
@@ -66,9 +71,12 @@ type Doer struct {
 	invalidArgument error
 	invalidResponse error
 	connection      error
+	outcomeUnknown  error
 	newError        func(*HTTPError) error
 	now             func() time.Time
-	maxBody         int64 // MaxResponseBody; smaller in tests
+	sleep           func(context.Context, time.Duration) bool // false when ctx ended first
+	jitter          func(n int64) int64                       // uniform in [0, n)
+	maxBody         int64                                     // MaxResponseBody; smaller in tests
 }
 
 var acceptJSON = []string{"application/json"}
@@ -97,8 +105,11 @@ func New(c Config) *Doer {
 		invalidArgument: c.InvalidArgument,
 		invalidResponse: c.InvalidResponse,
 		connection:      c.Connection,
+		outcomeUnknown:  c.OutcomeUnknown,
 		newError:        c.NewError,
 		now:             time.Now,
+		sleep:           sleep,
+		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
 	}
 	if c.OnBehalfOf != "" {
@@ -112,6 +123,9 @@ func New(c Config) *Doer {
 	}
 	if d.connection == nil {
 		d.connection = errors.New("connection failed")
+	}
+	if d.outcomeUnknown == nil {
+		d.outcomeUnknown = errors.New("outcome unknown")
 	}
 	if d.newError == nil {
 		d.newError = func(e *HTTPError) error {
@@ -139,25 +153,79 @@ type Request struct {
 	// never retried even where the retry rules would (an x509 PUT answers
 	// 429 for "already in progress").
 	FinalStatuses []int
+	// AllowEmpty accepts an empty body with any 2xx, for an endpoint
+	// documented to answer so. Without it only a 204 (or a HEAD) may be
+	// empty.
+	AllowEmpty bool
 }
 
 // Do sends r and decodes a JSON success body into out (which may be nil).
-// An empty 2xx body leaves out untouched. Non-2xx responses become the
-// error made by Config.NewError. Retries follow the policy; the context
+// Every 2xx body is checked, also when out is nil: it must be a JSON
+// object or array, or empty for a 204 (or with Request.AllowEmpty), which
+// leaves out untouched; anything else (an HTML or plain-text page, a
+// truncated body, a body over MaxResponseBody) is an error wrapping
+// Config.InvalidResponse with a short excerpt, and is not retried.
+// Non-2xx responses become the error made by Config.NewError. Retries follow the policy; the context
 // bounds the whole call, waits included.
+//
+// Outcome of a write. A request is a write unless its method is GET, HEAD,
+// OPTIONS or TRACE, or it is marked Idempotent (an analytics POST that only
+// reads). Each attempt of a write either
+//   - left the server untouched: it was refused (408, 420, 429, a 3xx,
+//     which the API never sends) or never sent (the dial, DNS lookup or
+//     proxy connect failed; the context ended before the attempt);
+//   - may have been acted on: the connection broke or the attempt timed
+//     out after the request may have been written, a 5xx, a 2xx whose
+//     body could not be read or decoded;
+//   - or answered definitively: a valid 2xx, or any other 4xx.
+//
+// When a write fails after an attempt that may have been acted on and no
+// later attempt answered definitively, its error wraps
+// Config.OutcomeUnknown next to the cause (the connection error, the
+// *HTTPError made by NewError, the invalid response), also when the
+// caller's context ended afterwards. Reads never wrap it.
+//
+// A retried DELETE that answers 404 after an attempt that may have been
+// acted on returns nil: that attempt may have deleted the resource, and
+// either way it is gone. A 404 to a DELETE whose earlier attempts were
+// all refused (or to its first attempt) stays an error.
 func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 	target, path, err := d.target(r)
 	if err != nil {
 		return fmt.Errorf("%w: %s", d.invalidArgument, err)
 	}
 	repeatable := idempotent(r.Method) || r.Idempotent
+	write := !readOnly(r.Method) && !r.Idempotent
+	// uncertain: an attempt may have been acted on and no later one answered definitively.
+	uncertain := false
+	settle := func(err error) error {
+		if write && uncertain {
+			return fmt.Errorf("%w (%w)", err, d.outcomeUnknown)
+		}
+		return err
+	}
+	var lastErr error // the last attempt's failure, for an error after the context ended
 	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			return settle(d.contextError(ctx, r.Method, path, lastErr))
+		}
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
 		if r.Body != nil {
 			if err := r.Body.finish(ctx); err != nil && res.err != nil {
-				return d.contextError(ctx, r.Method, path, res.err)
+				uncertain = uncertain || res.outcome == actedOn
+				return settle(d.contextError(ctx, r.Method, path, res.err))
 			}
+		}
+		if uncertain && res.status == http.StatusNotFound && r.Method == http.MethodDelete {
+			// An earlier attempt may have deleted it: the delete did its job.
+			res.err = nil
+		}
+		switch res.outcome {
+		case actedOn:
+			uncertain = true
+		case definitive:
+			uncertain = false
 		}
 		if res.err == nil {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, nil)
@@ -168,18 +236,19 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			if res.status >= 300 {
 				last = res.err
 			}
-			return d.contextError(ctx, r.Method, path, last)
+			return settle(d.contextError(ctx, r.Method, path, last))
 		}
 		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
 			!slices.Contains(r.FinalStatuses, res.status)
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
-			return res.err
+			return settle(res.err)
 		}
-		wait := d.retry.backoff(attempt, res.hint, res.hasHint)
+		wait := d.retry.backoff(attempt, res.hint, res.hasHint, d.jitter)
 		d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), wait, res.logErr)
-		if !sleep(ctx, wait) {
-			return d.contextError(ctx, r.Method, path, res.err)
+		lastErr = res.err
+		if !d.sleep(ctx, wait) {
+			return settle(d.contextError(ctx, r.Method, path, res.err))
 		}
 	}
 }
@@ -235,8 +304,31 @@ type result struct {
 	logErr    error // a transport error worth logging; never a body
 	status    int
 	retryable bool
+	outcome   outcome
 	hint      time.Duration
 	hasHint   bool
+}
+
+// outcome is what an attempt tells about the server's state (see Do).
+type outcome uint8
+
+const (
+	untouched  outcome = iota // refused or never sent: nothing happened
+	actedOn                   // may have been acted on; no valid answer
+	definitive                // a valid 2xx, or a 4xx other than 408, 420, 429
+)
+
+// statusOutcome classifies a non-2xx response.
+func statusOutcome(code int) outcome {
+	switch {
+	case code == http.StatusRequestTimeout || code == 420 || code == http.StatusTooManyRequests:
+		return untouched
+	case code >= 400 && code < 500:
+		return definitive
+	case code >= 300 && code < 400:
+		return untouched // the API never redirects: something else answered
+	}
+	return actedOn
 }
 
 func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, repeatable bool, out any) result {
@@ -245,6 +337,12 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, d.retry.AttemptTimeout)
 		defer cancel()
+	}
+	var watch *idleWatch
+	if d.retry.IdleTimeout > 0 {
+		// Stopped after the deferred closeBody below has drained the body.
+		actx, watch = watchIdle(actx, d.retry.IdleTimeout)
+		defer watch.stop()
 	}
 	req, err := http.NewRequestWithContext(actx, r.Method, target, nil)
 	if err != nil {
@@ -255,9 +353,9 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		if err != nil {
 			return result{err: fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err)}
 		}
-		req.Body, req.ContentLength = body, size
+		req.Body, req.ContentLength = watch.reader(body), size
 		if bb, ok := r.Body.(*bytesBody); ok {
-			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bb.data)), nil }
+			req.GetBody = func() (io.ReadCloser, error) { return watch.extraReader(io.NopCloser(bytes.NewReader(bb.data))), nil }
 			if size == 0 {
 				req.Body = http.NoBody
 			}
@@ -274,30 +372,48 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		err = unwrapURLError(err)
-		return result{
+		if watch.expired() {
+			err = context.Cause(actx) // the *IdleTimeoutError, whatever the transport made of it
+		}
+		res := result{
 			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
 			retryable: retryableTransport(err, repeatable),
 		}
+		if !notSent(err) {
+			res.outcome = actedOn
+		}
+		return res
 	}
+	watch.progress()
+	resp.Body = watch.reader(resp.Body)
 	atEOF := false
 	defer func() { closeBody(resp.Body, atEOF) }()
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		var err error
-		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out); err != nil {
+		allowEmpty := r.AllowEmpty || resp.StatusCode == http.StatusNoContent || r.Method == http.MethodHead
+		if atEOF, err = d.decode(resp.Body, resp.ContentLength, out, allowEmpty); err != nil {
 			var re *readError
 			if errors.As(err, &re) {
+				if watch.expired() {
+					re.err = context.Cause(actx)
+				}
 				return result{
 					err:       fmt.Errorf("mailgun: %s %s: %w: reading response: %w", r.Method, path, d.connection, re.err),
 					logErr:    re.err,
 					status:    resp.StatusCode,
 					retryable: repeatable && retryableTransport(re.err, true),
+					outcome:   actedOn,
 				}
 			}
-			return result{err: fmt.Errorf("mailgun: %s %s: %w: %s", r.Method, path, d.invalidResponse, err), status: resp.StatusCode}
+			return result{
+				err:     fmt.Errorf("mailgun: %s %s: %w: %s", r.Method, path, d.invalidResponse, err),
+				status:  resp.StatusCode,
+				outcome: actedOn,
+			}
 		}
-		return result{status: resp.StatusCode}
+		return result{status: resp.StatusCode, outcome: definitive}
 	}
 
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
@@ -319,6 +435,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		err:       d.newError(he),
 		status:    resp.StatusCode,
 		retryable: retryableStatus(resp.StatusCode, repeatable),
+		outcome:   statusOutcome(resp.StatusCode),
 		hint:      hint,
 		hasHint:   hasHint,
 	}
@@ -343,7 +460,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &
 
 const maxPooledBuffer = 4 << 20
 
-func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err error) {
+func (d *Doer) decode(body io.Reader, size int64, out any, allowEmpty bool) (atEOF bool, err error) {
 	if size > d.maxBody {
 		return false, fmt.Errorf("response body of %d bytes is larger than the %d byte limit", size, d.maxBody)
 	}
@@ -361,30 +478,48 @@ func (d *Doer) decode(body io.Reader, size int64, out any) (atEOF bool, err erro
 		return false, err
 	}
 	b := bytes.TrimSpace(raw)
-	if out == nil || len(b) == 0 {
-		return true, nil
+	switch {
+	case len(b) == 0:
+		if allowEmpty {
+			return true, nil
+		}
+		return true, errors.New("response body is empty")
+	case b[0] != '{' && b[0] != '[':
+		msg, _ := errorMessage(b)
+		return true, fmt.Errorf("response is not JSON: %q", msg)
 	}
-	if bd, ok := out.(BodyDecoder); ok {
-		err = bd.DecodeBody(b)
-	} else {
+	switch o := out.(type) {
+	case nil:
+		if !json.Valid(b) {
+			var v json.RawMessage
+			err = json.Unmarshal(b, &v) // the syntax error, for the message
+		}
+	case BodyDecoder:
+		err = o.DecodeBody(b)
+	default:
 		err = json.Unmarshal(b, out)
 	}
 	if err != nil {
-		if b[0] != '{' && b[0] != '[' {
-			msg, _ := errorMessage(b)
-			return true, fmt.Errorf("response is not JSON: %q", msg)
-		}
 		return true, fmt.Errorf("decoding response: %w", err)
 	}
 	return true, nil
 }
 
-// readLimited reads r into buf. A known size is allocated at once; an
-// unknown one grows by doubling but never past limit, so a body that never
-// ends costs about twice the limit, once.
+// maxInitialBuffer bounds the buffer allocated on the strength of a
+// Content-Length: the header is a claim, so a larger body is read into a
+// buffer that grows with what actually arrives.
+const maxInitialBuffer = 64 << 10
+
+// readLimited reads r into buf. A known size up to maxInitialBuffer is
+// allocated at once; beyond it, and for an unknown size, the buffer grows by
+// doubling as bytes arrive but never past limit, so a body that never ends
+// costs about twice the limit, once, and a false Content-Length costs
+// nothing.
 func readLimited(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
-	if size >= 0 && int64(cap(buf)) < size+1 {
-		buf = make([]byte, 0, min(size+1, limit)) // +1 to see EOF without growing
+	if size >= 0 {
+		if want := min(size+1, limit, maxInitialBuffer); int64(cap(buf)) < want {
+			buf = make([]byte, 0, want) // +1 to see EOF without growing
+		}
 	}
 	for {
 		if int64(len(buf)) >= limit {

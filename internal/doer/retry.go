@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"math/rand/v2"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -18,6 +18,12 @@ type RetryPolicy struct {
 	BaseDelay      time.Duration // first backoff ceiling
 	MaxDelay       time.Duration // caps every wait, server hints included
 	AttemptTimeout time.Duration // 0: attempts are bounded only by the caller's context
+	// IdleTimeout ends an attempt that makes no progress for this long:
+	// the transport takes no byte of the request body and no byte of the
+	// response arrives (the wait for the headers counts). It is enforced
+	// through the request's context, so it holds for any http.Client
+	// whose transport honours that context, as net/http's does. 0: none.
+	IdleTimeout time.Duration
 }
 
 // idempotent reports whether a request with this method may be repeated
@@ -25,6 +31,16 @@ type RetryPolicy struct {
 func idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// readOnly reports whether a request with this method never changes
+// anything on the server.
+func readOnly(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 		return true
 	}
 	return false
@@ -71,8 +87,8 @@ func notSent(err error) bool {
 
 // backoff returns the wait before retry number attempt+1 (attempt counts from 0):
 // the server's hint when there is one, else full jitter over an exponential
-// ceiling; both capped by MaxDelay.
-func (p RetryPolicy) backoff(attempt int, hint time.Duration, hasHint bool) time.Duration {
+// ceiling; both capped by MaxDelay. jitter(n) returns a number in [0, n).
+func (p RetryPolicy) backoff(attempt int, hint time.Duration, hasHint bool, jitter func(int64) int64) time.Duration {
 	if hasHint {
 		return min(max(hint, 0), p.MaxDelay)
 	}
@@ -85,12 +101,15 @@ func (p RetryPolicy) backoff(attempt int, hint time.Duration, hasHint bool) time
 	if ceiling <= 0 {
 		return 0
 	}
-	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+	return time.Duration(jitter(int64(ceiling) + 1))
 }
 
 // retryHint reads the server's wait hint. Retry-After (seconds or an HTTP
 // date) counts for every retryable status; the rate-limit reset headers only
-// for 420 and 429, because Mailgun sends them on every response.
+// for 420 and 429, because Mailgun sends them on every response. A hint that
+// is not a finite, non-negative number or date, or lies further ahead than a
+// time.Duration reaches (about 292 years), is no hint: the caller falls back
+// to the jittered backoff. A hint in the past means "now".
 func retryHint(h http.Header, status int, now time.Time) (time.Duration, bool) {
 	if v := h.Get("Retry-After"); v != "" {
 		if d, ok := parseRetryAfter(v, now); ok {
@@ -110,41 +129,70 @@ func retryHint(h http.Header, status int, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// maxHintSeconds is the longest wait a time.Duration holds, in whole seconds.
+const maxHintSeconds = int64(math.MaxInt64 / int64(time.Second))
+
+// parseRetryAfter reads Retry-After: delay seconds (digits only) or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
+		if secs < 0 || secs > maxHintSeconds {
 			return 0, false
 		}
-		return secondsToDuration(secs), true
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return until(t, now)
 	}
 	return 0, false
 }
 
 // parseReset reads a reset time: Unix milliseconds (what Mailgun sends),
-// Unix seconds, or a small number of seconds to wait.
+// Unix seconds, or a small number of seconds to wait; written as decimal
+// digits with an optional fraction (no sign, exponent, hex or underscore).
 func parseReset(v string, now time.Time) (time.Duration, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || f < 0 {
+	v = strings.TrimSpace(v)
+	if !isDecimal(v) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 		return 0, false
 	}
 	switch {
+	case f >= 1<<62: // milliseconds past what an int64 holds
+		return 0, false
 	case f >= 1e12:
-		return max(time.UnixMilli(int64(f)).Sub(now), 0), true
+		return until(time.UnixMilli(int64(f)), now)
 	case f >= 1e9:
-		return max(time.Unix(int64(f), 0).Sub(now), 0), true
-	default:
-		return secondsToDuration(int64(f)), true
+		return until(time.Unix(int64(f), 0), now)
+	default: // under 1e9 s, so under 1e18 ns: it fits a Duration
+		return time.Duration(f * float64(time.Second)), true
 	}
 }
 
-func secondsToDuration(s int64) time.Duration {
-	const maxSecs = int64(1<<63-1) / int64(time.Second)
-	if s > maxSecs {
-		s = maxSecs
+// isDecimal reports whether s is digits with at most one '.' among them.
+func isDecimal(s string) bool {
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
 	}
-	return time.Duration(s) * time.Second
+	return digits > 0
+}
+
+// until returns the wait until t: 0 for a time in the past, and no hint for
+// a time a Duration cannot reach (time.Time.Sub saturates there).
+func until(t, now time.Time) (time.Duration, bool) {
+	d := t.Sub(now)
+	if d == math.MaxInt64 {
+		return 0, false
+	}
+	return max(d, 0), true
 }

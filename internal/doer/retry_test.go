@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var errInvalid = errors.New("invalid argument")
+var (
+	errInvalid = errors.New("invalid argument")
+	errUnknown = errors.New("outcome unknown")
+)
 
 // statusError is the test stand-in for the client's APIError.
 type statusError struct{ *HTTPError }
@@ -32,6 +36,7 @@ func testConfig(base string, hc *http.Client) Config {
 		UserAgent:       "test-agent",
 		Retry:           RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond},
 		InvalidArgument: errInvalid,
+		OutcomeUnknown:  errUnknown,
 		NewError:        func(e *HTTPError) error { return statusError{e} },
 	}
 }
@@ -65,17 +70,22 @@ func resetServer(t *testing.T, seen *atomic.Int32) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		seen.Add(1)
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
-		}
-		if tc, ok := conn.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
-		_ = conn.Close()
+		resetConn(w)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// resetConn resets the connection under w without answering.
+func resetConn(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 // target returns a Doer aimed at a server behaving as name says, and a
@@ -186,15 +196,15 @@ func TestRetryHint(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	p := RetryPolicy{MaxRetries: 10, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second}
 	t.Run("hint capped by MaxDelay", func(t *testing.T) {
-		assert.Equal(t, 8*time.Second, p.backoff(0, time.Hour, true))
-		assert.Equal(t, 2*time.Second, p.backoff(0, 2*time.Second, true))
-		assert.Equal(t, time.Duration(0), p.backoff(3, 0, true))
+		assert.Equal(t, 8*time.Second, p.backoff(0, time.Hour, true, rand.Int64N))
+		assert.Equal(t, 2*time.Second, p.backoff(0, 2*time.Second, true, rand.Int64N))
+		assert.Equal(t, time.Duration(0), p.backoff(3, 0, true, rand.Int64N))
 	})
 	t.Run("full jitter under an exponential ceiling", func(t *testing.T) {
 		for attempt, ceiling := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
 			var top time.Duration
 			for range 2000 {
-				d := p.backoff(attempt, 0, false)
+				d := p.backoff(attempt, 0, false, rand.Int64N)
 				require.GreaterOrEqual(t, d, time.Duration(0))
 				require.LessOrEqual(t, d, ceiling)
 				top = max(top, d)
@@ -206,7 +216,7 @@ func TestBackoff(t *testing.T) {
 	})
 	t.Run("huge attempt numbers do not overflow", func(t *testing.T) {
 		for _, a := range []int{31, 32, 63, 64, 1000} {
-			d := p.backoff(a, 0, false)
+			d := p.backoff(a, 0, false, rand.Int64N)
 			assert.True(t, d >= 0 && d <= p.MaxDelay, "attempt %d gave %v", a, d)
 		}
 	})
@@ -263,24 +273,30 @@ func TestMillisecondResetHeaderSetsTheWait(t *testing.T) {
 }
 
 func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
-	srv, seen := retryServer(t, 100, http.StatusServiceUnavailable, http.Header{"Retry-After": {"30"}})
-	cfg := testConfig(srv.URL, srv.Client())
-	cfg.Retry.MaxDelay = time.Minute
-	d := New(cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Do(ctx, &Request{Method: http.MethodGet, Path: []string{"v3", "x"}}, nil) }()
-	require.Eventually(t, func() bool { return seen.Load() == 1 }, 5*time.Second, time.Millisecond)
-	time.Sleep(20 * time.Millisecond) // let the doer enter its 30 s wait
-	cancel()
-	select {
-	case err := <-done: // before the 30 s wait could have ended
-		assert.ErrorIs(t, err, context.Canceled)
-		var se statusError
-		assert.ErrorAs(t, err, &se, "the last response stays inspectable")
-		assert.Equal(t, int32(1), seen.Load())
-	case <-time.After(10 * time.Second):
-		t.Fatal("Do did not return after its context was cancelled")
+	for _, method := range []string{http.MethodGet, http.MethodPut} {
+		t.Run(method, func(t *testing.T) {
+			srv, seen := retryServer(t, 100, http.StatusServiceUnavailable, http.Header{"Retry-After": {"30"}})
+			cfg := testConfig(srv.URL, srv.Client())
+			cfg.Retry.MaxDelay = time.Minute
+			d := New(cfg)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- d.Do(ctx, &Request{Method: method, Path: []string{"v3", "x"}}, nil) }()
+			require.Eventually(t, func() bool { return seen.Load() == 1 }, 5*time.Second, time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // let the doer enter its 30 s wait
+			cancel()
+			select {
+			case err := <-done: // before the 30 s wait could have ended
+				assert.ErrorIs(t, err, context.Canceled)
+				var se statusError
+				assert.ErrorAs(t, err, &se, "the last response stays inspectable")
+				assert.Equal(t, int32(1), seen.Load())
+				// The PUT's first attempt (a 503) may have been acted on.
+				assert.Equal(t, method == http.MethodPut, errors.Is(err, errUnknown))
+			case <-time.After(10 * time.Second):
+				t.Fatal("Do did not return after its context was cancelled")
+			}
+		})
 	}
 }
 
