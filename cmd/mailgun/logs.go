@@ -64,7 +64,7 @@ func tail(ctx context.Context, e *env, domain string, o tailOptions) error {
 	// the poller's waits watch e.stop.
 	//lint:ignore SA1019 Events.Poll is the SDK's one reliable poller; the Logs API has no polling recipe yet.
 	opts := &mailgun.PollOptions{Threshold: o.threshold, Interval: o.interval, Clock: stopClock{e.stop}}
-	opts.Event, opts.Recipient = o.event, o.recipient
+	opts.Event, opts.Recipient = mailgun.EventName(o.event), o.recipient
 	if o.since > 0 {
 		opts.Begin = e.now().Add(-o.since)
 	}

@@ -78,6 +78,8 @@ var errInterrupted = errors.New("interrupted")
 
 var commands = []*Command{
 	suppressionGroup("bounces", bouncesList),
+	suppressionGroup("unsubscribes", unsubscribesList),
+	suppressionGroup("complaints", complaintsList),
 	suppressionGroup("allowlist", allowlistList),
 	logsCommand,
 	webhooksCommand,

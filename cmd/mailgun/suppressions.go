@@ -336,26 +336,68 @@ func entries[T any](seq iter.Seq2[T, error], row func(T) []string) iter.Seq2[ent
 	}
 }
 
-var bouncesList = &suppressionList{
-	name:   "bounces",
-	header: []string{"address", "code", "error", "created_at"},
-	keys:   []string{"address"},
-	walk: func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error] {
-		return entries(c.Bounces.List(ctx, domain, &mailgun.ListOptions{Limit: 1000}), func(b mailgun.Bounce) []string {
-			return []string{b.Address, b.Code, b.Error, formatTime(b.CreatedAt)}
-		})
+// batchedService is what a list with a JSON batch add offers (bounces,
+// unsubscribes, complaints).
+type batchedService[T, In any] interface {
+	List(ctx context.Context, domain string, opts *mailgun.ListOptions) iter.Seq2[T, error]
+	AddMany(ctx context.Context, domain string, records []In) error
+	Delete(ctx context.Context, domain, address string) error
+}
+
+// batchedList describes a list whose import sends batches of size records
+// with AddMany; row writes an entry's CSV columns (header), conv reads a
+// record of an import file.
+func batchedList[T, In any](name string, header []string, size int, svc func(*mailgun.Client) batchedService[T, In],
+	row func(T) []string, conv func(map[string]string) (In, error)) *suppressionList {
+	return &suppressionList{
+		name:   name,
+		header: header,
+		keys:   []string{"address"},
+		walk: func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error] {
+			return entries(svc(c).List(ctx, domain, &mailgun.ListOptions{Limit: 1000}), row)
+		},
+		importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
+			add := func(ctx context.Context, batch []In) error { return svc(c).AddMany(ctx, domain, batch) }
+			return addInBatches(ctx, e, name, size, next, conv, add)
+		},
+		remove: func(ctx context.Context, c *mailgun.Client, domain, address string) error {
+			return svc(c).Delete(ctx, domain, address)
+		},
+	}
+}
+
+var bouncesList = batchedList("bounces", []string{"address", "code", "error", "created_at"}, mailgun.BounceBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Bounce, mailgun.BounceInput] { return c.Bounces },
+	func(b mailgun.Bounce) []string { return []string{b.Address, b.Code, b.Error, formatTime(b.CreatedAt)} },
+	func(r map[string]string) (mailgun.BounceInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.BounceInput{Address: r["address"], Code: r["code"], Error: r["error"], CreatedAt: t}, err
+	})
+
+var unsubscribesList = batchedList("unsubscribes", []string{"address", "tags", "created_at"}, mailgun.UnsubscribeBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Unsubscribe, mailgun.UnsubscribeInput] {
+		return c.Unsubscribes
 	},
-	importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
-		conv := func(r map[string]string) (mailgun.BounceInput, error) {
-			t, err := parseTime(r["created_at"])
-			return mailgun.BounceInput{Address: r["address"], Code: r["code"], Error: r["error"], CreatedAt: t}, err
-		}
-		add := func(ctx context.Context, b []mailgun.BounceInput) error { return c.Bounces.AddMany(ctx, domain, b) }
-		return addInBatches(ctx, e, "bounces", mailgun.BounceBatchSize, next, conv, add)
+	func(u mailgun.Unsubscribe) []string {
+		return []string{u.Address, strings.Join(u.Tags, ","), formatTime(u.CreatedAt)}
 	},
-	remove: func(ctx context.Context, c *mailgun.Client, domain, address string) error {
-		return c.Bounces.Delete(ctx, domain, address)
-	},
+	func(r map[string]string) (mailgun.UnsubscribeInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.UnsubscribeInput{Address: r["address"], Tags: tagsColumn(r["tags"]), CreatedAt: t}, err
+	})
+
+var complaintsList = batchedList("complaints", []string{"address", "created_at"}, mailgun.ComplaintBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Complaint, mailgun.ComplaintInput] { return c.Complaints },
+	func(x mailgun.Complaint) []string { return []string{x.Address, formatTime(x.CreatedAt)} },
+	func(r map[string]string) (mailgun.ComplaintInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.ComplaintInput{Address: r["address"], CreatedAt: t}, err
+	})
+
+// tagsColumn reads an unsubscribe's tags column: tags separated by
+// commas or spaces; empty means every tag.
+func tagsColumn(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 var allowlistList = &suppressionList{

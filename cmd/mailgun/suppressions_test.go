@@ -186,3 +186,42 @@ func TestAllowlist(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.False(t, srv.Allowlisted("copy.example.com", "anyone@partner.example"))
 }
+
+func TestUnsubscribesAndComplaints(t *testing.T) {
+	srv, env := fakeEnv(t)
+	srv.AddUnsubscribes("example.com",
+		mailgun.Unsubscribe{Address: "all@example.org", CreatedAt: seedTime},
+		mailgun.Unsubscribe{Address: "news@example.org", Tags: []string{"newsletter", "promo"}, CreatedAt: seedTime},
+	)
+	srv.AddComplaints("example.com", mailgun.Complaint{Address: "angry@example.org", CreatedAt: seedTime})
+
+	r := cli(t, env, "unsubscribes", "export", "example.com")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "unsubscribes-export.csv", r.stdout)
+	file := filepath.Join(t.TempDir(), "unsubscribes.csv")
+	require.NoError(t, os.WriteFile(file, []byte(r.stdout), 0o644))
+	r = cli(t, env, "unsubscribes", "import", "copy.example.com", file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	orig, copied := srv.Unsubscribes("example.com"), srv.Unsubscribes("copy.example.com")
+	require.Len(t, copied, len(orig))
+	for i := range orig {
+		assert.Equal(t, orig[i].Address, copied[i].Address)
+		assert.Equal(t, orig[i].Tags, copied[i].Tags)
+		assert.True(t, orig[i].CreatedAt.Equal(copied[i].CreatedAt))
+	}
+	assert.True(t, srv.Unsubscribed("copy.example.com", "news@example.org", "promo"))
+	assert.False(t, srv.Unsubscribed("copy.example.com", "news@example.org", "other"))
+
+	r = cli(t, env, "complaints", "export", "example.com", "--format", "jsonl")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "complaints-export.jsonl", r.stdout)
+	jsonl := filepath.Join(t.TempDir(), "complaints.jsonl")
+	require.NoError(t, os.WriteFile(jsonl, []byte(r.stdout), 0o644))
+	r = cli(t, env, "complaints", "import", "copy.example.com", jsonl)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, srv.Complained("copy.example.com", "angry@example.org"))
+
+	r = cli(t, env, "complaints", "delete", "copy.example.com", "angry@example.org")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.False(t, srv.Complained("copy.example.com", "angry@example.org"))
+}
