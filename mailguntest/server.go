@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,9 +54,10 @@ const maxLoggedBody = 64 << 10
 
 // Server is a fake Mailgun API. Its methods are safe for concurrent use.
 type Server struct {
-	srv    *httptest.Server
-	apiKey string
-	now    func() time.Time
+	srv      *httptest.Server
+	listener net.Listener // from WithListener; nil: a loopback port of its own
+	apiKey   string
+	now      func() time.Time
 
 	mu       sync.Mutex
 	requests []Request
@@ -87,6 +89,11 @@ type Option func(*Server)
 // WithAPIKey makes the server accept key instead of DefaultAPIKey.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
 
+// WithListener makes the server accept connections on l (for a fixed
+// address, such as "mailgun fake" serves) instead of a loopback port of
+// its own. Close closes l.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
 // WithClock makes the server read the time from now, for deterministic
 // timestamps and for tests that move time forward. Delayed steps of the
 // message lifecycle then run once now reaches their time, which the
@@ -109,7 +116,12 @@ func Start(opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.srv = httptest.NewServer(s.serve(s.routes()))
+	s.srv = httptest.NewUnstartedServer(s.serve(s.routes()))
+	if s.listener != nil {
+		_ = s.srv.Listener.Close()
+		s.srv.Listener = s.listener
+	}
+	s.srv.Start()
 	return s
 }
 

@@ -1,0 +1,453 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mgkit/mailgun"
+)
+
+// suppressionList is what the export, import and delete commands need to
+// know about one list: its columns, how to walk it, how to add a batch of
+// records, and how to delete one entry.
+type suppressionList struct {
+	name   string   // "bounces"
+	header []string // CSV columns of an export, in order; import reads the same
+	keys   []string // the columns an import file needs one of
+	// walk yields the list's entries as CSV rows and as values for JSON.
+	walk func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error]
+	// importRecords adds the records that next yields (CSV rows keyed by
+	// column), reporting each stored batch to progress; it returns how
+	// many were stored.
+	importRecords func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error)
+	remove        func(ctx context.Context, c *mailgun.Client, domain, address string) error
+}
+
+// entry is one exported item: its CSV row and the value JSON lines encode.
+type entry struct {
+	row   []string
+	value any
+}
+
+// suppressionGroup is the command group of one list: export, import, delete.
+func suppressionGroup(name string, l *suppressionList) *Command {
+	var format string
+	formatFlag := func(fs *flag.FlagSet, _ *env) {
+		fs.StringVar(&format, "format", "", "csv or jsonl (default: csv, or from the file's extension on import)")
+	}
+	return &Command{
+		Name:  name,
+		Short: "export, import or delete " + name,
+		Long:  "Export, import and delete the " + name + " of a domain.",
+		Commands: []*Command{
+			{
+				Name:      "export",
+				UsageLine: name + " export DOMAIN [--format csv|jsonl]",
+				Short:     "write every entry to stdout as CSV or JSON lines",
+				Long: "Export writes the domain's " + name + " to stdout as they are fetched, one page at a time,\n" +
+					"as CSV with a header row (" + strings.Join(l.header, ",") + ") or as JSON lines.\n" +
+					"The CSV is what import reads back. Ctrl-C stops after the page in flight.",
+				Flags: formatFlag,
+				Run: func(ctx context.Context, e *env, args []string) error {
+					domain, err := oneArg(args, "DOMAIN")
+					if err != nil {
+						return err
+					}
+					return exportList(ctx, e, l, domain, format)
+				},
+			},
+			{
+				Name:      "import",
+				UsageLine: name + " import DOMAIN FILE [--format csv|jsonl]",
+				Short:     "add every entry of a CSV or JSON lines file (- for stdin)",
+				Long: "Import reads FILE (or stdin for -) as it goes and adds its entries in batches the API\n" +
+					"accepts. CSV needs a header row naming the columns (" + strings.Join(l.header, ",") + "; only\n" +
+					strings.Join(l.keys, " or ") + " is required); JSON lines use the same names. Ctrl-C stops\n" +
+					"after the batch in flight.",
+				Flags: formatFlag,
+				Run: func(ctx context.Context, e *env, args []string) error {
+					if len(args) != 2 {
+						return usagef("want DOMAIN and FILE")
+					}
+					return importList(ctx, e, l, args[0], args[1], format)
+				},
+			},
+			{
+				Name:      "delete",
+				UsageLine: name + " delete DOMAIN ADDRESS",
+				Short:     "remove one entry",
+				Long:      "Delete removes ADDRESS from the domain's " + name + ".",
+				Run: func(ctx context.Context, e *env, args []string) error {
+					if len(args) != 2 {
+						return usagef("want DOMAIN and ADDRESS")
+					}
+					c, err := e.client()
+					if err != nil {
+						return err
+					}
+					if err := l.remove(ctx, c, args[0], args[1]); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "deleted %s from the %s of %s\n", args[1], name, args[0])
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func oneArg(args []string, name string) (string, error) {
+	if len(args) != 1 {
+		return "", usagef("want %s", name)
+	}
+	return args[0], nil
+}
+
+func checkFormat(format string) error {
+	if format != "" && format != "csv" && format != "jsonl" {
+		return usagef("--format %q is not csv or jsonl", format)
+	}
+	return nil
+}
+
+func exportList(ctx context.Context, e *env, l *suppressionList, domain, format string) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(e.stdout)
+	var w func(entry) error
+	if format == "jsonl" {
+		enc := json.NewEncoder(out)
+		w = func(en entry) error { return enc.Encode(en.value) }
+	} else {
+		cw := csv.NewWriter(out)
+		if err := cw.Write(l.header); err != nil {
+			return err
+		}
+		w = func(en entry) error { cw.Write(en.row); cw.Flush(); return cw.Error() }
+	}
+	n := 0
+	for en, err := range l.walk(ctx, c, domain) {
+		if err != nil {
+			_ = out.Flush()
+			return fmt.Errorf("after %d %s: %w", n, l.name, err)
+		}
+		if err := w(en); err != nil {
+			return err
+		}
+		n++
+		e.progress.add(l.name+" exported", 1)
+		if e.stopped() {
+			// Finish cleanly at an item boundary: the rest of the page
+			// is dropped and no further page is fetched.
+			_ = out.Flush()
+			return fmt.Errorf("%w after %d %s", errInterrupted, n, l.name)
+		}
+	}
+	return out.Flush()
+}
+
+func importList(ctx context.Context, e *env, l *suppressionList, domain, file, format string) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
+	var in io.Reader = os.Stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+		if format == "" && strings.HasSuffix(strings.ToLower(file), ".jsonl") {
+			format = "jsonl"
+		}
+	}
+	next, err := recordReader(bufio.NewReader(in), format, l.keys...)
+	if err != nil {
+		return err
+	}
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	n, err := l.importRecords(ctx, e, c, domain, next)
+	if err != nil {
+		return fmt.Errorf("after %d %s stored: %w", n, l.name, err)
+	}
+	fmt.Fprintf(e.stdout, "imported %d %s into %s\n", n, l.name, domain)
+	return nil
+}
+
+// recordReader returns a function that yields the file's records one at a
+// time, keyed by column name, and io.EOF at the end. CSV needs a header
+// row that names one of the key columns.
+func recordReader(r io.Reader, format string, keys ...string) (func() (map[string]string, error), error) {
+	if format == "jsonl" {
+		dec := json.NewDecoder(r)
+		line := 0
+		return func() (map[string]string, error) {
+			line++
+			var raw map[string]any
+			if err := dec.Decode(&raw); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil, io.EOF
+				}
+				return nil, fmt.Errorf("record %d: %w", line, err)
+			}
+			rec := make(map[string]string, len(raw))
+			for k, v := range raw {
+				switch v := v.(type) {
+				case string:
+					rec[k] = v
+				case nil:
+				case []any:
+					var parts []string
+					for _, p := range v {
+						parts = append(parts, fmt.Sprint(p))
+					}
+					rec[k] = strings.Join(parts, ",")
+				default:
+					rec[k] = fmt.Sprint(v)
+				}
+			}
+			return rec, nil
+		}, nil
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("reading the CSV header: %w", err)
+	}
+	for i := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
+	}
+	if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(header, k) }) {
+		return nil, fmt.Errorf("the CSV header %q has no %s column", strings.Join(header, ","), strings.Join(keys, " or "))
+	}
+	return func() (map[string]string, error) {
+		row, err := cr.Read()
+		if err != nil {
+			return nil, err
+		}
+		rec := make(map[string]string, len(header))
+		for i, v := range row {
+			if i < len(header) {
+				rec[header[i]] = strings.TrimSpace(v)
+			}
+		}
+		return rec, nil
+	}, nil
+}
+
+// addInBatches reads records, converts each with conv and sends them size
+// at a time with add, so memory holds one batch however long the file.
+// It stops after the batch in flight when the user asks to stop.
+func addInBatches[In any](ctx context.Context, e *env, name string, size int, next func() (map[string]string, error),
+	conv func(map[string]string) (In, error), add func(context.Context, []In) error) (int, error) {
+	stored, line := 0, 1
+	batch := make([]In, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := add(ctx, batch); err != nil {
+			return err
+		}
+		stored += len(batch)
+		e.progress.add(name+" imported", len(batch))
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		rec, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line++
+		if err != nil {
+			return stored, err
+		}
+		in, err := conv(rec)
+		if err != nil {
+			return stored, fmt.Errorf("record %d: %w", line-1, err)
+		}
+		batch = append(batch, in)
+		if len(batch) == size {
+			if err := flush(); err != nil {
+				return stored, err
+			}
+			if e.stopped() {
+				return stored, errInterrupted
+			}
+		}
+	}
+	return stored, flush()
+}
+
+// parseTime reads a created_at column: RFC 3339 or RFC 2822 ("" is zero).
+func parseTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 2006 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("created_at %q is not an RFC 3339 or RFC 2822 time", v)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// entries turns a list walk into export entries.
+func entries[T any](seq iter.Seq2[T, error], row func(T) []string) iter.Seq2[entry, error] {
+	return func(yield func(entry, error) bool) {
+		for v, err := range seq {
+			if err != nil {
+				yield(entry{}, err)
+				return
+			}
+			if !yield(entry{row: row(v), value: v}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// batchedService is what a list with a JSON batch add offers (bounces,
+// unsubscribes, complaints).
+type batchedService[T, In any] interface {
+	List(ctx context.Context, domain string, opts *mailgun.ListOptions) iter.Seq2[T, error]
+	AddMany(ctx context.Context, domain string, records []In) error
+	Delete(ctx context.Context, domain, address string) error
+}
+
+// batchedList describes a list whose import sends batches of size records
+// with AddMany; row writes an entry's CSV columns (header), conv reads a
+// record of an import file.
+func batchedList[T, In any](name string, header []string, size int, svc func(*mailgun.Client) batchedService[T, In],
+	row func(T) []string, conv func(map[string]string) (In, error)) *suppressionList {
+	return &suppressionList{
+		name:   name,
+		header: header,
+		keys:   []string{"address"},
+		walk: func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error] {
+			return entries(svc(c).List(ctx, domain, &mailgun.ListOptions{Limit: 1000}), row)
+		},
+		importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
+			add := func(ctx context.Context, batch []In) error { return svc(c).AddMany(ctx, domain, batch) }
+			return addInBatches(ctx, e, name, size, next, conv, add)
+		},
+		remove: func(ctx context.Context, c *mailgun.Client, domain, address string) error {
+			return svc(c).Delete(ctx, domain, address)
+		},
+	}
+}
+
+var bouncesList = batchedList("bounces", []string{"address", "code", "error", "created_at"}, mailgun.BounceBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Bounce, mailgun.BounceInput] { return c.Bounces },
+	func(b mailgun.Bounce) []string { return []string{b.Address, b.Code, b.Error, formatTime(b.CreatedAt)} },
+	func(r map[string]string) (mailgun.BounceInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.BounceInput{Address: r["address"], Code: r["code"], Error: r["error"], CreatedAt: t}, err
+	})
+
+var unsubscribesList = batchedList("unsubscribes", []string{"address", "tags", "created_at"}, mailgun.UnsubscribeBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Unsubscribe, mailgun.UnsubscribeInput] {
+		return c.Unsubscribes
+	},
+	func(u mailgun.Unsubscribe) []string {
+		return []string{u.Address, strings.Join(u.Tags, ","), formatTime(u.CreatedAt)}
+	},
+	func(r map[string]string) (mailgun.UnsubscribeInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.UnsubscribeInput{Address: r["address"], Tags: tagsColumn(r["tags"]), CreatedAt: t}, err
+	})
+
+var complaintsList = batchedList("complaints", []string{"address", "created_at"}, mailgun.ComplaintBatchSize,
+	func(c *mailgun.Client) batchedService[mailgun.Complaint, mailgun.ComplaintInput] { return c.Complaints },
+	func(x mailgun.Complaint) []string { return []string{x.Address, formatTime(x.CreatedAt)} },
+	func(r map[string]string) (mailgun.ComplaintInput, error) {
+		t, err := parseTime(r["created_at"])
+		return mailgun.ComplaintInput{Address: r["address"], CreatedAt: t}, err
+	})
+
+// tagsColumn reads an unsubscribe's tags column: tags separated by
+// commas or spaces; empty means every tag.
+func tagsColumn(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+var allowlistList = &suppressionList{
+	name:   "allowlist",
+	header: []string{"value", "type", "reason", "created_at"},
+	keys:   []string{"value", "address", "domain"},
+	walk: func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error] {
+		return entries(c.Allowlist.List(ctx, domain, &mailgun.ListOptions{Limit: 1000}), func(a mailgun.AllowlistEntry) []string {
+			return []string{a.Value, string(a.Type), a.Reason, formatTime(a.CreatedAt)}
+		})
+	},
+	// The allowlist has no batch add: the records are converted to the
+	// API's "address,domain" CSV as they are read and streamed to its
+	// import endpoint in one upload, which the API processes later.
+	importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
+		pr, pw := io.Pipe()
+		n := 0
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			cw := csv.NewWriter(pw)
+			_ = cw.Write([]string{"address", "domain"})
+			for {
+				rec, err := next()
+				if err != nil {
+					cw.Flush()
+					if errors.Is(err, io.EOF) {
+						err = cw.Error()
+					}
+					pw.CloseWithError(err)
+					return
+				}
+				row := []string{rec["address"], rec["domain"]}
+				if v := rec["value"]; v != "" {
+					row = []string{v, ""}
+					if rec["type"] == string(mailgun.AllowlistDomain) || (rec["type"] == "" && !strings.Contains(v, "@")) {
+						row = []string{"", v}
+					}
+				}
+				_ = cw.Write(row)
+				n++
+				e.progress.add("allowlist entries read", 1)
+			}
+		}()
+		err := c.Allowlist.Import(ctx, domain, pr)
+		_ = pr.CloseWithError(errors.New("upload ended"))
+		<-done
+		return n, err
+	},
+	remove: func(ctx context.Context, c *mailgun.Client, domain, value string) error {
+		return c.Allowlist.Delete(ctx, domain, value)
+	},
+}
