@@ -81,6 +81,7 @@ var commands = []*Command{
 	suppressionGroup("unsubscribes", unsubscribesList),
 	suppressionGroup("complaints", complaintsList),
 	suppressionGroup("allowlist", allowlistList),
+	sendCommand,
 	logsCommand,
 	webhooksCommand,
 	alertsCommand,

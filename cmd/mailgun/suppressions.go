@@ -48,7 +48,7 @@ func suppressionGroup(name string, l *suppressionList) *Command {
 	}
 	return &Command{
 		Name:  name,
-		Short: "export, import or delete " + name,
+		Short: "export, import or delete a domain's " + name,
 		Long:  "Export, import and delete the " + name + " of a domain.",
 		Commands: []*Command{
 			{
