@@ -33,7 +33,7 @@ func webhooksStep(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	e.printf("%d account webhook(s); domain webhooks of %s: %d event type(s)", len(hooks), e.domain, len(table))
+	e.printf("%d account webhook(s); %s has webhooks for %d event type(s)", len(hooks), e.domain, len(table))
 
 	t, err := e.c.Tracking.Get(ctx, e.domain)
 	if err != nil {
