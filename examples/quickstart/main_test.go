@@ -68,11 +68,7 @@ func TestQuickstartWithoutAccount(t *testing.T) {
 // TestQuickstartWithKeyOnlyReads runs the steps as against the real API
 // (a fake behind MAILGUN_BASE_URL) and checks that nothing was written.
 func TestQuickstartWithKeyOnlyReads(t *testing.T) {
-	srv := mailguntest.NewServer(t)
-	t.Setenv("MAILGUN_API_KEY", srv.APIKey())
-	t.Setenv("MAILGUN_BASE_URL", srv.URL())
-	t.Setenv("MAILGUN_QUICKSTART_SEND", "")
-	t.Setenv("MAILGUN_DOMAIN", "")
+	srv := asRealAPI(t, "MAILGUN_QUICKSTART_SEND", "", "MAILGUN_DOMAIN", "")
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	lines(t, out.String(),
@@ -82,21 +78,14 @@ func TestQuickstartWithKeyOnlyReads(t *testing.T) {
 	)
 	assert.NotContains(t, out.String(), srv.APIKey())
 	for _, r := range srv.Requests() {
-		read := r.Method == http.MethodGet ||
-			r.Method == http.MethodPost && (r.Path == "/v1/analytics/logs" || r.Path == "/v1/analytics/metrics")
-		assert.True(t, read, "%s %s is not a read", r.Method, r.Path)
+		assert.True(t, isRead(r), "%s %s is not a read", r.Method, r.Path)
 	}
 }
 
 // TestQuickstartSendsWhenAskedTo sends the one message against "the real
 // API" (a fake behind MAILGUN_BASE_URL) when all three variables are set.
 func TestQuickstartSendsWhenAskedTo(t *testing.T) {
-	srv := mailguntest.NewServer(t)
-	t.Setenv("MAILGUN_API_KEY", srv.APIKey())
-	t.Setenv("MAILGUN_BASE_URL", srv.URL())
-	t.Setenv("MAILGUN_QUICKSTART_SEND", "1")
-	t.Setenv("MAILGUN_DOMAIN", "mg.example.com")
-	t.Setenv("MAILGUN_QUICKSTART_TO", "me@example.org")
+	srv := asRealAPI(t, "MAILGUN_QUICKSTART_SEND", "1", "MAILGUN_DOMAIN", "mg.example.com", "MAILGUN_QUICKSTART_TO", "me@example.org")
 	var out bytes.Buffer
 	e, err := setup(&out)
 	require.NoError(t, err)
@@ -115,7 +104,7 @@ func TestQuickstartSendsWhenAskedTo(t *testing.T) {
 	assert.Equal(t, receipt, string(sent[0].Attachments[0].Data))
 	writes := 0
 	for _, r := range srv.Requests() {
-		if r.Method != http.MethodGet && r.Path != "/v1/analytics/logs" && r.Path != "/v1/analytics/metrics" {
+		if !isRead(r) {
 			writes++
 			assert.Equal(t, "/v3/mg.example.com/messages", r.Path)
 		}
@@ -123,9 +112,30 @@ func TestQuickstartSendsWhenAskedTo(t *testing.T) {
 	assert.Equal(t, 1, writes)
 }
 
+// asRealAPI starts a fake that the quickstart takes for the real API
+// (MAILGUN_API_KEY and MAILGUN_BASE_URL), and sets the variables given as
+// name, value pairs.
+func asRealAPI(t *testing.T, vars ...string) *mailguntest.Server {
+	srv := mailguntest.NewServer(t)
+	t.Setenv("MAILGUN_API_KEY", srv.APIKey())
+	t.Setenv("MAILGUN_BASE_URL", srv.URL())
+	for i := 0; i+1 < len(vars); i += 2 {
+		t.Setenv(vars[i], vars[i+1])
+	}
+	return srv
+}
+
+// isRead reports whether r only reads: a GET, or a query of the Logs or
+// Metrics API (POSTs that read).
+func isRead(r mailguntest.Request) bool {
+	return r.Method == http.MethodGet ||
+		r.Method == http.MethodPost && (r.Path == "/v1/analytics/logs" || r.Path == "/v1/analytics/metrics")
+}
+
 func TestQuickstartSendNeedsDomainAndRecipient(t *testing.T) {
 	t.Setenv("MAILGUN_API_KEY", "key-example")
 	t.Setenv("MAILGUN_BASE_URL", "")
+	t.Setenv("MAILGUN_REGION", "")
 	t.Setenv("MAILGUN_QUICKSTART_SEND", "1")
 	t.Setenv("MAILGUN_DOMAIN", "mg.example.com")
 	t.Setenv("MAILGUN_QUICKSTART_TO", "")
