@@ -21,8 +21,9 @@ const MaxLogsLimit = 100
 // LogsQuery selects log items. The zero query asks for every event of the
 // account in the last day, newest first.
 type LogsQuery struct {
-	// Start and End bound the period, sent as RFC 2822 dates; the API
-	// defaults to the day before now. End must not be before Start.
+	// Start and End bound the period, sent as RFC 2822 dates in whole
+	// seconds (Start rounded down, End up, so End's own second is kept);
+	// the API defaults to the day before now. End must not be before Start.
 	Start time.Time
 	End   time.Time
 	// Duration, when set, is the period before End; the API then ignores
@@ -93,7 +94,7 @@ func (q *LogsQuery) body(token string) (*logsBody, error) {
 	}
 	b := &logsBody{
 		Start:              rfc2822(q.Start),
-		End:                rfc2822(q.End),
+		End:                rfc2822End(q.End),
 		Duration:           q.Duration,
 		Events:             q.Events,
 		MetricEvents:       q.MetricEvents,

@@ -354,3 +354,25 @@ func TestLogsAgainstFake(t *testing.T) {
 	_, err = srv.Client().Logs.ListPage(ctx, mailgun.LogsQuery{Filter: []mailgun.FilterPredicate{{Attribute: "subject", Comparator: "=", Values: []mailgun.LabeledValue{{Value: "x"}}}}})
 	assert.ErrorIs(t, err, mailgun.ErrBadRequest, "the fake rejects attributes it cannot evaluate")
 }
+
+// TestLogsEndKeepsEventsOfItsSecond: the API reads whole seconds, so an
+// End with a fraction is rounded up, not cut, and the events of its own
+// second stay in the range (found by the quickstart, which polled with
+// End: time.Now() and missed the newest events).
+func TestLogsEndKeepsEventsOfItsSecond(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 500e6, time.UTC)
+	srv, c := newFake(t, mailguntest.WithClock(func() time.Time { return at.Add(time.Second) }))
+	srv.AddEvents("example.com", mailgun.Event{Event: mailgun.EventDelivered, Timestamp: at, Recipient: "a@example.org"})
+	n := 0
+	for _, err := range c.Logs.List(context.Background(), mailgun.LogsQuery{Start: at.Add(-time.Hour), End: at.Add(200 * time.Millisecond)}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1, n)
+
+	cm, m := newMockClient(t)
+	m.respond(http.MethodPost, logsURL, 200, []byte(`{"items":[],"pagination":{}}`))
+	_, err := cm.Logs.ListPage(context.Background(), mailgun.LogsQuery{Start: at, End: at})
+	require.NoError(t, err)
+	assert.Contains(t, string(m.only(t).Body), `"start":"Mon, 2 Mar 2026 09:00:00 +0000","end":"Mon, 2 Mar 2026 09:00:01 +0000"`)
+}

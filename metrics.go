@@ -73,10 +73,24 @@ func checkRange(startName string, start time.Time, endName string, end time.Time
 	return nil
 }
 
-// rfc2822 formats t for a request body, or "" for the zero time.
+// rfc2822 formats t for a request body, or "" for the zero time. The
+// format has whole seconds, so a fraction is dropped: right for the start
+// of a range.
 func rfc2822(t time.Time) string {
 	if t.IsZero() {
 		return ""
+	}
+	return timefmt.FormatRFC2822(t)
+}
+
+// rfc2822End formats the end of a range, rounded up to a whole second so
+// that the range still holds the events of End's own second.
+func rfc2822End(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if t.Nanosecond() != 0 {
+		t = t.Truncate(time.Second).Add(time.Second)
 	}
 	return timefmt.FormatRFC2822(t)
 }
@@ -474,7 +488,8 @@ const (
 // days before now, day resolution, and the whole account.
 type MetricsQuery struct {
 	// Start and End bound the period; they are sent as RFC 2822 dates
-	// with the times' own offsets. End must not be before Start.
+	// with the times' own offsets, in whole seconds (Start rounded down,
+	// End up, so End's own second is kept). End must not be before Start.
 	Start time.Time
 	End   time.Time
 	// Duration, when set, is the period before End; the API then
@@ -602,7 +617,7 @@ func (p *metricsParams) body(skip int, paged bool) (*metricsBody, error) {
 	}
 	b := &metricsBody{
 		Start:              rfc2822(p.start),
-		End:                rfc2822(p.end),
+		End:                rfc2822End(p.end),
 		Resolution:         p.resolution,
 		Duration:           p.duration,
 		Dimensions:         p.dimensions,
