@@ -216,7 +216,7 @@ func (w *sendWire) DecodeBody(b []byte) error {
 
 // SendError is a send that failed after it was handed to the transport.
 // When errors.Is(err, ErrOutcomeUnknown), Mailgun may have accepted the
-// message: look for MessageID (EventsFilter.MessageID, or the
+// message: look for MessageID (EventFilter.MessageID, or the
 // Message.Headers.MessageID of Logs items) before sending it again.
 type SendError struct {
 	// MessageID is the Message-Id header the message was sent with, in
