@@ -301,8 +301,8 @@ func recordReader(r io.Reader, format string, keys ...string) func() (record, er
 
 // interruptible reads next on a goroutine of its own, so that a read
 // waiting for input (stdin) ends at once, with errInterrupted, when stop
-// ends. The returned stop function lets the goroutine go once its read
-// returns.
+// ends. The returned function ends the reading: a read waiting for a record
+// returns an error, and the goroutine goes once its read returns.
 func interruptible(stop context.Context, next func() (record, error)) (func() (record, error), func()) {
 	type result struct {
 		rec record
@@ -328,6 +328,8 @@ func interruptible(stop context.Context, next func() (record, error)) (func() (r
 			return r.rec, r.err
 		case <-stop.Done():
 			return record{}, errInterrupted
+		case <-done:
+			return record{}, errors.New("import ended")
 		}
 	}, func() { close(done) }
 }
