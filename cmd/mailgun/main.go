@@ -111,7 +111,10 @@ func main() {
 // run is the whole command, testable: it parses args, runs the command
 // and returns the exit code. Errors are one line on stderr.
 func run(ctx, stop context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, tty bool) int {
-	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, stop: stop, progress: newProgress(stderr, tty), now: time.Now}
+	p := newProgress(stderr, tty)
+	// Output goes through the progress line's guard, which clears that
+	// line first, so a terminal that shows both never mixes them.
+	e := &env{stdout: p.guard(stdout), stderr: stderr, getenv: getenv, stop: stop, progress: p, now: time.Now}
 	global := flag.NewFlagSet("mailgun", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	global.StringVar(&e.baseURL, "base-url", getenv("MAILGUN_BASE_URL"), "")
@@ -158,6 +161,10 @@ func run(ctx, stop context.Context, args []string, stdout, stderr io.Writer, get
 		return exitUsage
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(stderr, "mailgun %s: %s\n", strings.Join(path, " "), oneLine(err))
+		return exitInterrupted
+	case ctx.Err() != nil:
+		// The second Ctrl-C cancelled the request in flight.
+		fmt.Fprintf(stderr, "mailgun %s: interrupted: %s\n", strings.Join(path, " "), oneLine(err))
 		return exitInterrupted
 	default:
 		fmt.Fprintf(stderr, "mailgun %s: %s\n", strings.Join(path, " "), oneLine(err))

@@ -55,6 +55,31 @@ func (p *progress) drawLocked(now time.Time) {
 	p.drawn, p.shown = now, true
 }
 
+// guard returns w, which clears the progress line before each write when
+// one is shown: stdout and stderr are often the same terminal.
+func (p *progress) guard(w io.Writer) io.Writer {
+	if !p.enabled {
+		return w
+	}
+	return guardedWriter{p: p, w: w}
+}
+
+type guardedWriter struct {
+	p *progress
+	w io.Writer
+}
+
+func (g guardedWriter) Write(b []byte) (int, error) {
+	g.p.mu.Lock()
+	if g.p.shown {
+		fmt.Fprint(g.p.w, "\r\x1b[K")
+		g.p.shown = false
+		g.p.drawn = time.Time{} // redraw with the next count
+	}
+	g.p.mu.Unlock()
+	return g.w.Write(b)
+}
+
 // done draws the final count and ends the line.
 func (p *progress) done() {
 	if !p.enabled {

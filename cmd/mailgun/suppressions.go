@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mgkit/mailgun"
@@ -27,11 +28,13 @@ type suppressionList struct {
 	keys   []string // the columns an import file needs one of
 	// walk yields the list's entries as CSV rows and as values for JSON.
 	walk func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error]
-	// importRecords adds the records that next yields (CSV rows keyed by
-	// column), reporting each stored batch to progress; it returns how
-	// many were stored.
-	importRecords func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error)
+	// importRecords adds the records that next yields, reporting each
+	// stored batch to progress; it returns how many were stored (for an
+	// async list, uploaded).
+	importRecords func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (record, error)) (int, error)
 	remove        func(ctx context.Context, c *mailgun.Client, domain, address string) error
+	// async marks a list whose import the API processes after answering.
+	async bool
 }
 
 // entry is one exported item: its CSV row and the value JSON lines encode.
@@ -133,7 +136,12 @@ func exportList(ctx context.Context, e *env, l *suppressionList, domain, format 
 	var w func(entry) error
 	if format == "jsonl" {
 		enc := json.NewEncoder(out)
-		w = func(en entry) error { return enc.Encode(en.value) }
+		w = func(en entry) error {
+			if err := enc.Encode(en.value); err != nil {
+				return err
+			}
+			return out.Flush()
+		}
 	} else {
 		cw := csv.NewWriter(out)
 		if err := cw.Write(l.header); err != nil {
@@ -178,90 +186,161 @@ func importList(ctx context.Context, e *env, l *suppressionList, domain, file, f
 			format = "jsonl"
 		}
 	}
-	next, err := recordReader(bufio.NewReader(in), format, l.keys...)
-	if err != nil {
-		return err
-	}
 	c, err := e.client()
 	if err != nil {
 		return err
 	}
-	n, err := l.importRecords(ctx, e, c, domain, next)
-	if err != nil {
-		return fmt.Errorf("after %d %s stored: %w", n, l.name, err)
+	next := recordReader(bufio.NewReader(in), format, l.keys...)
+	if file == "-" {
+		// stdin may wait for input for ever: Ctrl-C must not wait for it.
+		var stop func()
+		next, stop = interruptible(e.stop, next)
+		defer stop()
 	}
-	fmt.Fprintf(e.stdout, "imported %d %s into %s\n", n, l.name, domain)
+	n, err := l.importRecords(ctx, e, c, domain, next)
+	switch {
+	case err != nil && n > 0:
+		return fmt.Errorf("after %d %s stored: %w", n, l.name, err)
+	case err != nil:
+		return err
+	case l.async:
+		fmt.Fprintf(e.stdout, "uploaded %d %s entries to %s; Mailgun adds them shortly\n", n, l.name, domain)
+	default:
+		fmt.Fprintf(e.stdout, "imported %d %s into %s\n", n, l.name, domain)
+	}
 	return nil
 }
 
+// record is one entry of an import file: its columns by name. A JSON
+// array (unsubscribe tags) keeps its elements.
+type record struct {
+	fields map[string]string
+	lists  map[string][]string
+}
+
+func (r record) get(column string) string { return r.fields[column] }
+
+// list returns a list column: a JSON array as it is, or a CSV cell split
+// on commas (so a tag may hold spaces, but in CSV no comma).
+func (r record) list(column string) []string {
+	if l, ok := r.lists[column]; ok {
+		return l
+	}
+	var out []string
+	for _, v := range strings.Split(r.fields[column], ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // recordReader returns a function that yields the file's records one at a
-// time, keyed by column name, and io.EOF at the end. CSV needs a header
-// row that names one of the key columns.
-func recordReader(r io.Reader, format string, keys ...string) (func() (map[string]string, error), error) {
+// time and io.EOF at the end. CSV needs a header row that names one of the
+// key columns; it is read with the first record.
+func recordReader(r io.Reader, format string, keys ...string) func() (record, error) {
 	if format == "jsonl" {
 		dec := json.NewDecoder(r)
 		line := 0
-		return func() (map[string]string, error) {
+		return func() (record, error) {
 			line++
 			var raw map[string]any
 			if err := dec.Decode(&raw); err != nil {
 				if errors.Is(err, io.EOF) {
-					return nil, io.EOF
+					return record{}, io.EOF
 				}
-				return nil, fmt.Errorf("record %d: %w", line, err)
+				return record{}, fmt.Errorf("record %d: %w", line, err)
 			}
-			rec := make(map[string]string, len(raw))
+			rec := record{fields: make(map[string]string, len(raw)), lists: map[string][]string{}}
 			for k, v := range raw {
 				switch v := v.(type) {
 				case string:
-					rec[k] = v
+					rec.fields[k] = v
 				case nil:
 				case []any:
-					var parts []string
 					for _, p := range v {
-						parts = append(parts, fmt.Sprint(p))
+						rec.lists[k] = append(rec.lists[k], fmt.Sprint(p))
 					}
-					rec[k] = strings.Join(parts, ",")
 				default:
-					rec[k] = fmt.Sprint(v)
+					rec.fields[k] = fmt.Sprint(v)
 				}
 			}
 			return rec, nil
-		}, nil
+		}
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("reading the CSV header: %w", err)
-	}
-	for i := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")))
-	}
-	if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(header, k) }) {
-		return nil, fmt.Errorf("the CSV header %q has no %s column", strings.Join(header, ","), strings.Join(keys, " or "))
-	}
-	return func() (map[string]string, error) {
+	var header []string
+	return func() (record, error) {
+		if header == nil {
+			h, err := cr.Read()
+			if err != nil {
+				return record{}, fmt.Errorf("reading the CSV header: %w", err)
+			}
+			for i := range h {
+				h[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff")))
+			}
+			if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(h, k) }) {
+				return record{}, fmt.Errorf("the CSV header %q has no %s column", strings.Join(h, ","), strings.Join(keys, " or "))
+			}
+			header = h
+		}
 		row, err := cr.Read()
 		if err != nil {
-			return nil, err
+			return record{}, err
 		}
-		rec := make(map[string]string, len(header))
+		rec := record{fields: make(map[string]string, len(header))}
 		for i, v := range row {
 			if i < len(header) {
-				rec[header[i]] = strings.TrimSpace(v)
+				rec.fields[header[i]] = strings.TrimSpace(v)
 			}
 		}
 		return rec, nil
-	}, nil
+	}
+}
+
+// interruptible reads next on a goroutine of its own, so that a read
+// waiting for input (stdin) ends at once, with errInterrupted, when stop
+// ends. The returned function ends the reading: a read waiting for a record
+// returns an error, and the goroutine goes once its read returns.
+func interruptible(stop context.Context, next func() (record, error)) (func() (record, error), func()) {
+	type result struct {
+		rec record
+		err error
+	}
+	results, done := make(chan result), make(chan struct{})
+	go func() {
+		for {
+			rec, err := next()
+			select {
+			case results <- result{rec, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return func() (record, error) {
+		select {
+		case r := <-results:
+			return r.rec, r.err
+		case <-stop.Done():
+			return record{}, errInterrupted
+		case <-done:
+			return record{}, errors.New("import ended")
+		}
+	}, func() { close(done) }
 }
 
 // addInBatches reads records, converts each with conv and sends them size
-// at a time with add, so memory holds one batch however long the file.
-// It stops after the batch in flight when the user asks to stop.
-func addInBatches[In any](ctx context.Context, e *env, name string, size int, next func() (map[string]string, error),
-	conv func(map[string]string) (In, error), add func(context.Context, []In) error) (int, error) {
-	stored, line := 0, 1
+// at a time with add, so memory holds one batch however long the file. It
+// stops after the batch in flight when the user asks to stop; a read that
+// was interrupted (stdin) stores what it had read first.
+func addInBatches[In any](ctx context.Context, e *env, name string, size int, next func() (record, error),
+	conv func(record) (In, error), add func(context.Context, []In) error) (int, error) {
+	stored, line := 0, 0
 	batch := make([]In, 0, size)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -277,16 +356,21 @@ func addInBatches[In any](ctx context.Context, e *env, name string, size int, ne
 	}
 	for {
 		rec, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line++
-		if err != nil {
+		switch {
+		case errors.Is(err, io.EOF):
+			return stored, flush()
+		case errors.Is(err, errInterrupted):
+			if err := flush(); err != nil {
+				return stored, err
+			}
+			return stored, errInterrupted
+		case err != nil:
 			return stored, err
 		}
+		line++
 		in, err := conv(rec)
 		if err != nil {
-			return stored, fmt.Errorf("record %d: %w", line-1, err)
+			return stored, fmt.Errorf("record %d: %w", line, err)
 		}
 		batch = append(batch, in)
 		if len(batch) == size {
@@ -298,7 +382,6 @@ func addInBatches[In any](ctx context.Context, e *env, name string, size int, ne
 			}
 		}
 	}
-	return stored, flush()
 }
 
 // parseTime reads a created_at column: RFC 3339 or RFC 2822 ("" is zero).
@@ -348,7 +431,7 @@ type batchedService[T, In any] interface {
 // with AddMany; row writes an entry's CSV columns (header), conv reads a
 // record of an import file.
 func batchedList[T, In any](name string, header []string, size int, svc func(*mailgun.Client) batchedService[T, In],
-	row func(T) []string, conv func(map[string]string) (In, error)) *suppressionList {
+	row func(T) []string, conv func(record) (In, error)) *suppressionList {
 	return &suppressionList{
 		name:   name,
 		header: header,
@@ -356,7 +439,7 @@ func batchedList[T, In any](name string, header []string, size int, svc func(*ma
 		walk: func(ctx context.Context, c *mailgun.Client, domain string) iter.Seq2[entry, error] {
 			return entries(svc(c).List(ctx, domain, &mailgun.ListOptions{Limit: 1000}), row)
 		},
-		importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
+		importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (record, error)) (int, error) {
 			add := func(ctx context.Context, batch []In) error { return svc(c).AddMany(ctx, domain, batch) }
 			return addInBatches(ctx, e, name, size, next, conv, add)
 		},
@@ -369,9 +452,9 @@ func batchedList[T, In any](name string, header []string, size int, svc func(*ma
 var bouncesList = batchedList("bounces", []string{"address", "code", "error", "created_at"}, mailgun.BounceBatchSize,
 	func(c *mailgun.Client) batchedService[mailgun.Bounce, mailgun.BounceInput] { return c.Bounces },
 	func(b mailgun.Bounce) []string { return []string{b.Address, b.Code, b.Error, formatTime(b.CreatedAt)} },
-	func(r map[string]string) (mailgun.BounceInput, error) {
-		t, err := parseTime(r["created_at"])
-		return mailgun.BounceInput{Address: r["address"], Code: r["code"], Error: r["error"], CreatedAt: t}, err
+	func(r record) (mailgun.BounceInput, error) {
+		t, err := parseTime(r.get("created_at"))
+		return mailgun.BounceInput{Address: r.get("address"), Code: r.get("code"), Error: r.get("error"), CreatedAt: t}, err
 	})
 
 var unsubscribesList = batchedList("unsubscribes", []string{"address", "tags", "created_at"}, mailgun.UnsubscribeBatchSize,
@@ -381,23 +464,30 @@ var unsubscribesList = batchedList("unsubscribes", []string{"address", "tags", "
 	func(u mailgun.Unsubscribe) []string {
 		return []string{u.Address, strings.Join(u.Tags, ","), formatTime(u.CreatedAt)}
 	},
-	func(r map[string]string) (mailgun.UnsubscribeInput, error) {
-		t, err := parseTime(r["created_at"])
-		return mailgun.UnsubscribeInput{Address: r["address"], Tags: tagsColumn(r["tags"]), CreatedAt: t}, err
+	func(r record) (mailgun.UnsubscribeInput, error) {
+		t, err := parseTime(r.get("created_at"))
+		return mailgun.UnsubscribeInput{Address: r.get("address"), Tags: r.list("tags"), CreatedAt: t}, err
 	})
 
 var complaintsList = batchedList("complaints", []string{"address", "created_at"}, mailgun.ComplaintBatchSize,
 	func(c *mailgun.Client) batchedService[mailgun.Complaint, mailgun.ComplaintInput] { return c.Complaints },
 	func(x mailgun.Complaint) []string { return []string{x.Address, formatTime(x.CreatedAt)} },
-	func(r map[string]string) (mailgun.ComplaintInput, error) {
-		t, err := parseTime(r["created_at"])
-		return mailgun.ComplaintInput{Address: r["address"], CreatedAt: t}, err
+	func(r record) (mailgun.ComplaintInput, error) {
+		t, err := parseTime(r.get("created_at"))
+		return mailgun.ComplaintInput{Address: r.get("address"), CreatedAt: t}, err
 	})
 
-// tagsColumn reads an unsubscribe's tags column: tags separated by
-// commas or spaces; empty means every tag.
-func tagsColumn(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+// allowlistRow turns an import record into the API's "address,domain" row.
+func allowlistRow(r record) []string {
+	v := r.get("value")
+	switch {
+	case v == "":
+		return []string{r.get("address"), r.get("domain")}
+	case r.get("type") == string(mailgun.AllowlistDomain) || (r.get("type") == "" && !strings.Contains(v, "@")):
+		return []string{"", v}
+	default:
+		return []string{v, ""}
+	}
 }
 
 var allowlistList = &suppressionList{
@@ -412,40 +502,40 @@ var allowlistList = &suppressionList{
 	// The allowlist has no batch add: the records are converted to the
 	// API's "address,domain" CSV as they are read and streamed to its
 	// import endpoint in one upload, which the API processes later.
-	importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (map[string]string, error)) (int, error) {
+	async: true,
+	importRecords: func(ctx context.Context, e *env, c *mailgun.Client, domain string, next func() (record, error)) (int, error) {
 		pr, pw := io.Pipe()
-		n := 0
+		var rows atomic.Int64
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			cw := csv.NewWriter(pw)
-			_ = cw.Write([]string{"address", "domain"})
-			for {
-				rec, err := next()
-				if err != nil {
-					cw.Flush()
-					if errors.Is(err, io.EOF) {
-						err = cw.Error()
-					}
-					pw.CloseWithError(err)
-					return
+			err := cw.Write([]string{"address", "domain"})
+			for err == nil {
+				var rec record
+				if rec, err = next(); err != nil {
+					break
 				}
-				row := []string{rec["address"], rec["domain"]}
-				if v := rec["value"]; v != "" {
-					row = []string{v, ""}
-					if rec["type"] == string(mailgun.AllowlistDomain) || (rec["type"] == "" && !strings.Contains(v, "@")) {
-						row = []string{"", v}
-					}
+				if err = cw.Write(allowlistRow(rec)); err == nil {
+					rows.Add(1)
+					e.progress.add("allowlist entries read", 1)
 				}
-				_ = cw.Write(row)
-				n++
-				e.progress.add("allowlist entries read", 1)
 			}
+			if errors.Is(err, io.EOF) {
+				cw.Flush()
+				err = cw.Error()
+			}
+			pw.CloseWithError(err) // nil: the end of the upload
 		}()
 		err := c.Allowlist.Import(ctx, domain, pr)
+		// A failed upload stops the reader at its next write; it is not
+		// waited for, as it may be waiting for input (stdin).
 		_ = pr.CloseWithError(errors.New("upload ended"))
+		if err != nil {
+			return 0, err
+		}
 		<-done
-		return n, err
+		return int(rows.Load()), nil
 	},
 	remove: func(ctx context.Context, c *mailgun.Client, domain, value string) error {
 		return c.Allowlist.Delete(ctx, domain, value)

@@ -123,9 +123,9 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	}
 	for _, tc := range []struct{ file, stderr string }{
 		{write("noheader.csv", "bob@example.org,550\n"), `mailgun bounces import: the CSV header "bob@example.org,550" has no address column` + "\n"},
-		{write("badtime.csv", "address,created_at\nbob@example.org,yesterday\n"), `mailgun bounces import: after 0 bounces stored: record 1: created_at "yesterday" is not an RFC 3339 or RFC 2822 time` + "\n"},
-		{write("bad.jsonl", "{\"address\": \"a@example.org\"}\nnot json\n"), "mailgun bounces import: after 0 bounces stored: record 2: invalid character 'o' in literal null (expecting 'u')\n"},
-		{write("noat.csv", "address\nnot-an-address\n"), "mailgun bounces import: after 0 bounces stored: mailgun: invalid argument: records[0].Address \"not-an-address\" is not an email address (no @)\n"},
+		{write("badtime.csv", "address,created_at\nbob@example.org,yesterday\n"), `mailgun bounces import: record 1: created_at "yesterday" is not an RFC 3339 or RFC 2822 time` + "\n"},
+		{write("bad.jsonl", "{\"address\": \"a@example.org\"}\nnot json\n"), "mailgun bounces import: record 2: invalid character 'o' in literal null (expecting 'u')\n"},
+		{write("noat.csv", "address\nnot-an-address\n"), "mailgun bounces import: mailgun: invalid argument: records[0].Address \"not-an-address\" is not an email address (no @)\n"},
 		{filepath.Join(dir, "missing.csv"), "mailgun bounces import: open " + filepath.Join(dir, "missing.csv") + ": no such file or directory\n"},
 	} {
 		r := cli(t, env, "bounces", "import", "example.com", tc.file)
@@ -178,7 +178,7 @@ func TestAllowlist(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(r.stdout), 0o644))
 	r = cli(t, env, "allowlist", "import", "copy.example.com", file)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Equal(t, "imported 2 allowlist into copy.example.com\n", r.stdout)
+	assert.Equal(t, "uploaded 2 allowlist entries to copy.example.com; Mailgun adds them shortly\n", r.stdout)
 	assert.True(t, srv.Allowlisted("copy.example.com", "vip@example.org"))
 	assert.True(t, srv.Allowlisted("copy.example.com", "anyone@partner.example"))
 
