@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -148,3 +149,55 @@ func TestReviewR1_PixelLocationTopHTMLOnly(t *testing.T) {
 	})
 	require.NoError(t, err, "htmlonly is a documented value of o:tracking-pixel-location-top")
 }
+
+// TestReviewR1_SecretLeaksThroughSlogJSON: Secret's doc (alerts.go:93)
+// promises it "prints as "[redacted]" with every fmt verb and in slog ...
+// so it cannot leak into logs or errors by accident", and DomainInput's
+// doc repeats it for SMTPPassword. slog's JSONHandler encodes a struct
+// attribute with encoding/json, and Secret has no MarshalJSON, so logging
+// a DomainInput (or DomainUpdate) writes the SMTP password in clear. The
+// TextHandler redacts it; the JSON handler, the usual one in production,
+// does not. Expected: the password never appears.
+func TestReviewR1_SecretLeaksThroughSlogJSON(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	pw := mailgun.Secret("hunter2-smtp-pw")
+	l.Info("creating domain", "in", mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw})
+	l.Info("updating domain", "update", mailgun.DomainUpdate{SMTPPassword: &pw})
+	assert.NotContains(t, buf.String(), string(pw))
+}
+
+// r1ZeroReaderAt is size bytes of zeros, without holding them.
+type r1ZeroReaderAt struct{}
+
+func (r1ZeroReaderAt) ReadAt(p []byte, _ int64) (int, error) { clear(p); return len(p), nil }
+
+// TestReviewR1_SeekableAttachmentSizeNotChecked: Attachment.check
+// (messages.go, "if l, ok := a.Content.(interface{ Len() int })") knows a
+// size only from Len or Size, so a 30 MB attachment whose Content is an
+// io.Seeker without Len (an *os.File passed as Content, an
+// io.SectionReader) passes the MaxMessageBytes check and is uploaded in
+// full before Mailgun refuses it, while the same file as FileAttachment is
+// refused up front. The doer measures seekers anyway (doer/body.go
+// remaining). Expected: ErrInvalidArgument, nothing sent.
+func TestReviewR1_SeekableAttachmentSizeNotChecked(t *testing.T) {
+	var sent atomic.Bool
+	hc := &http.Client{Transport: r1RoundTrip(func(r *http.Request) (*http.Response, error) {
+		sent.Store(true)
+		return &http.Response{StatusCode: http.StatusRequestEntityTooLarge, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"message":"too large"}`)), Request: r}, nil
+	})}
+	c, err := mailgun.NewClient(testKey, mailgun.WithHTTPClient(hc), r1Retry)
+	require.NoError(t, err)
+	big := io.NewSectionReader(r1ZeroReaderAt{}, 0, 30<<20)
+	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+		Attachments: []mailgun.Attachment{{Filename: "big.bin", Content: big}},
+	})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "a 30 MB attachment of known size is over MaxMessageBytes")
+	assert.False(t, sent.Load(), "nothing may be sent")
+}
+
+type r1RoundTrip func(*http.Request) (*http.Response, error)
+
+func (f r1RoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -2,12 +2,13 @@ package doer
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,10 +79,10 @@ func TestReviewR1_ContextEndDuringDialIsNotUnknown(t *testing.T) {
 func TestReviewR1_AttemptTimeoutDuringDialIsRetriedForPost(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	dials := 0
+	var dials atomic.Int32
 	hc := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			dials++
+			dials.Add(1)
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
@@ -97,6 +98,7 @@ func TestReviewR1_AttemptTimeoutDuringDialIsRetriedForPost(t *testing.T) {
 	err := d.Do(context.Background(), writeRequest(http.MethodPost), nil)
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, errUnknown), "outcome unknown although no connection was made: %v", err)
+	assert.Equal(t, int32(4), dials.Load(), "a POST that never connected may be retried (MaxRetries 3)")
 }
 
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
