@@ -201,3 +201,74 @@ func TestReviewR1_SeekableAttachmentSizeNotChecked(t *testing.T) {
 type r1RoundTrip func(*http.Request) (*http.Response, error)
 
 func (f r1RoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// r1StuckSeeker gives n bytes, then blocks in Read until release closes.
+type r1StuckSeeker struct {
+	n, off  int64
+	release chan struct{}
+}
+
+func (s *r1StuckSeeker) Read(p []byte) (int, error) {
+	if s.off >= s.n {
+		<-s.release
+		return 0, errors.New("released")
+	}
+	k := min(int64(len(p)), s.n-s.off)
+	clear(p[:k])
+	s.off += k
+	return int(k), nil
+}
+
+func (s *r1StuckSeeker) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		s.off = off
+	case io.SeekCurrent:
+		s.off += off
+	case io.SeekEnd:
+		return 0, errors.New("no end")
+	}
+	return s.off, nil
+}
+
+// TestReviewR1_StuckSeekableAttachmentHangsSend: the attempt ends on the
+// idle timeout (200 ms here), yet Send does not return: after every
+// attempt Doer.Do calls Body.finish(ctx) (internal/doer/doer.go:224), and
+// multipartBody.finish (internal/doer/multipart.go:258-266) waits, bounded
+// only by the caller's context, for a read still blocked in a seekable
+// Content, so that it could rewind it for a retry. Here no retry is even
+// possible (a POST whose outcome is unknown), and with context.Background
+// Send hangs until the reader unblocks, i.e. forever for a stalled network
+// ReadSeeker or a hung NFS file. A plain io.Reader in the same state
+// returns at once. Expected: Send returns soon after the idle timeout, as
+// RetryPolicy.IdleTimeout promises ("ends an attempt that makes no
+// progress"); finish should wait only when a retry will follow, and then
+// only for a bounded time (give up the retry after it).
+func TestReviewR1_StuckSeekableAttachmentHangsSend(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: 200 * time.Millisecond}))
+	require.NoError(t, err)
+	src := &r1StuckSeeker{n: 1000, release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+			From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+			Attachments: []mailgun.Attachment{{Filename: "a.bin", Content: src}},
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Send still running 5 s after a 200 ms idle timeout")
+		close(src.release)
+		t.Logf("after release: %v", <-done)
+		return
+	}
+	close(src.release)
+}
