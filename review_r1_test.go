@@ -44,7 +44,7 @@ func r1Script(t *testing.T, steps ...int) (*mailgun.Client, *atomic.Int32) {
 
 // TestReviewR1_DomainWebhookDeleteRetried404: the doer turns a retried
 // DELETE answered 404 (after an attempt that may have deleted it, here a
-// 503) into success without decoding a body (internal/doer/doer.go:232),
+// 503) into success without decoding a body (internal/doer/doer.go:234),
 // but DomainWebhooksService.Delete (domain_webhooks.go, v3 -> webhookReply.urls)
 // then demands a "webhook" object and fails with ErrInvalidResponse.
 // Expected: nil, as RetryPolicy's doc promises ("A retried DELETE that gets
@@ -96,7 +96,7 @@ func (r *r1Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // storage-europe-west1.api.mailgun.net (under api.mailgun.net, not under
 // api.eu.mailgun.net; seen in real EU webhook payloads, and code that
 // rewrites them onto api.eu.mailgun.net reports 404s). The region rule of
-// internal/doer/link.go:38 (LinkTarget: base host or its subdomains only)
+// internal/doer/link.go:42 (LinkTarget: base host or its subdomains only)
 // refuses them, so an EU client can never GetStored / GetStoredMIME /
 // Resend by Event.Storage.URL. Expected: the request goes to the storage
 // host (a Mailgun host), as sending.md section 2 says ("GET that URL
@@ -233,8 +233,8 @@ func (s *r1StuckSeeker) Seek(off int64, whence int) (int64, error) {
 
 // TestReviewR1_StuckSeekableAttachmentHangsSend: the attempt ends on the
 // idle timeout (200 ms here), yet Send does not return: after every
-// attempt Doer.Do calls Body.finish(ctx) (internal/doer/doer.go:224), and
-// multipartBody.finish (internal/doer/multipart.go:258-266) waits, bounded
+// attempt Doer.Do calls Body.finish(ctx) (internal/doer/doer.go:227), and
+// multipartBody.finish (internal/doer/multipart.go:233-255) waits, bounded
 // only by the caller's context, for a read still blocked in a seekable
 // Content, so that it could rewind it for a retry. Here no retry is even
 // possible (a POST whose outcome is unknown), and with context.Background

@@ -46,7 +46,7 @@ func TestReviewR1_TLSFailureIsNotUnknown(t *testing.T) {
 // network). Nothing was written; ErrOutcomeUnknown's doc says "A failed
 // dial or DNS lookup is not unknown: nothing was sent". The transport
 // returns the bare context error (not a *net.OpError "dial"), so notSent
-// (retry.go:81) is false and attempt (doer.go:370) marks it actedOn.
+// (retry.go:79) is false and attempt (doer.go:404) marks it actedOn.
 // Expected: not ErrOutcomeUnknown.
 func TestReviewR1_ContextEndDuringDialIsNotUnknown(t *testing.T) {
 	release := make(chan struct{})
