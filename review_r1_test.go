@@ -1,0 +1,274 @@
+package mailgun_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mgkit/mailgun"
+)
+
+// r1Retry keeps the review's retry tests quick.
+var r1Retry = mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond})
+
+// r1Script serves attempt i with steps[i] (the last repeats): a status
+// code answered with a JSON message.
+func r1Script(t *testing.T, steps ...int) (*mailgun.Client, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		i := int(n.Add(1)) - 1
+		code := steps[min(i, len(steps)-1)]
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, `{"message":"step"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL), r1Retry)
+	require.NoError(t, err)
+	return c, &n
+}
+
+// TestReviewR1_DomainWebhookDeleteRetried404: the doer turns a retried
+// DELETE answered 404 (after an attempt that may have deleted it, here a
+// 503) into success without decoding a body (internal/doer/doer.go:234),
+// but DomainWebhooksService.Delete (domain_webhooks.go, v3 -> webhookReply.urls)
+// then demands a "webhook" object and fails with ErrInvalidResponse.
+// Expected: nil, as RetryPolicy's doc promises ("A retried DELETE that gets
+// 404 after such an attempt returns nil").
+func TestReviewR1_DomainWebhookDeleteRetried404(t *testing.T) {
+	c, n := r1Script(t, http.StatusServiceUnavailable, http.StatusNotFound)
+	err := c.DomainWebhooks.Delete(context.Background(), "example.com", mailgun.WebhookEventType("delivered"))
+	assert.Equal(t, int32(2), n.Load(), "attempts")
+	assert.NoError(t, err, "retried DELETE answered 404 must be done")
+}
+
+// TestReviewR1_DomainWebhookDeleteURLsRetried404: same for the v4 DELETE
+// (webhooksReply.table demands "webhooks").
+func TestReviewR1_DomainWebhookDeleteURLsRetried404(t *testing.T) {
+	c, _ := r1Script(t, http.StatusBadGateway, http.StatusNotFound)
+	_, err := c.DomainWebhooks.DeleteURLs(context.Background(), "example.com", "https://hooks.example.com/mg")
+	assert.NoError(t, err, "retried DELETE answered 404 must be done")
+}
+
+// TestReviewR1_TemplateDeleteRetried404: same for TemplatesService.Delete
+// and DeleteVersion (templates.go call -> templateReply.template demands
+// "template").
+func TestReviewR1_TemplateDeleteRetried404(t *testing.T) {
+	c, _ := r1Script(t, http.StatusServiceUnavailable, http.StatusNotFound)
+	assert.NoError(t, c.Templates.Delete(context.Background(), "example.com", "welcome"), "Delete")
+	c, _ = r1Script(t, http.StatusServiceUnavailable, http.StatusNotFound)
+	assert.NoError(t, c.Templates.DeleteVersion(context.Background(), "example.com", "welcome", "v1"), "DeleteVersion")
+}
+
+// r1Recorder answers every request with a stored message and records
+// where it was sent.
+type r1Recorder struct {
+	mu    sync.Mutex
+	hosts []string
+}
+
+func (r *r1Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.hosts = append(r.hosts, req.URL.Host)
+	r.mu.Unlock()
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body:    io.NopCloser(strings.NewReader(`{"From":"a@example.eu","Subject":"hi","body-mime":"MIME"}`)),
+		Request: req,
+	}, nil
+}
+
+// TestReviewR1_EUStorageURL: EU domains' events name storage hosts such as
+// storage-europe-west1.api.mailgun.net (under api.mailgun.net, not under
+// api.eu.mailgun.net; seen in real EU webhook payloads, and code that
+// rewrites them onto api.eu.mailgun.net reports 404s). The region rule of
+// internal/doer/link.go:42 (LinkTarget: base host or its subdomains only)
+// refuses them, so an EU client can never GetStored / GetStoredMIME /
+// Resend by Event.Storage.URL. Expected: the request goes to the storage
+// host (a Mailgun host), as sending.md section 2 says ("GET that URL
+// as-is").
+func TestReviewR1_EUStorageURL(t *testing.T) {
+	rec := &r1Recorder{}
+	c, err := mailgun.NewClient(testKey, mailgun.WithRegion(mailgun.RegionEU), mailgun.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	ref := mailgun.StoredRef{URL: "https://storage-europe-west1.api.mailgun.net/v3/domains/mg.example.eu/messages/BAABAgBOwN7VlwKy-rBPuLI8IXFCVl0GYg"}
+	m, err := c.Messages.GetStored(context.Background(), ref)
+	require.NoError(t, err, "an EU storage URL is refused")
+	assert.Equal(t, "hi", m.Subject)
+	assert.Equal(t, []string{"storage-europe-west1.api.mailgun.net"}, rec.hosts)
+}
+
+// TestReviewR1_SendTLSFailureIsNotUnknown: the user-facing face of the
+// doer defect: Send to a host whose certificate does not verify never
+// sent the message, yet returns a *SendError matching ErrOutcomeUnknown,
+// telling the caller to search Logs before sending again.
+func TestReviewR1_SendTLSFailureIsNotUnknown(t *testing.T) {
+	var reached atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL), mailgun.WithHTTPClient(hc), r1Retry)
+	require.NoError(t, err)
+	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+	})
+	require.Error(t, err)
+	assert.False(t, reached.Load())
+	assert.False(t, errors.Is(err, mailgun.ErrOutcomeUnknown), "never sent, reported unknown: %v", err)
+}
+
+// TestReviewR1_PixelLocationTopHTMLOnly: the contract
+// (testdata/openapi/sending.yaml, o:tracking-pixel-location-top) accepts
+// yes/no/true/false/htmlonly, but Message.prepare (messages.go,
+// addToggle(..., false)) refuses ToggleHTMLOnly for
+// TrackingPixelLocationTop, and Extra cannot carry the key (a typed
+// field). A valid option can therefore not be sent at all.
+func TestReviewR1_PixelLocationTopHTMLOnly(t *testing.T) {
+	c, m := newMockClient(t)
+	m.respond(http.MethodPost, "https://api.mailgun.net/v3/mg.example.com/messages", http.StatusOK, []byte(`{"id":"<x@mg.example.com>","message":"Queued. Thank you."}`))
+	_, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", HTML: "<p>t</p>",
+		TrackingPixelLocationTop: mailgun.ToggleHTMLOnly,
+	})
+	require.NoError(t, err, "htmlonly is a documented value of o:tracking-pixel-location-top")
+}
+
+// TestReviewR1_SecretLeaksThroughSlogJSON: Secret's doc (alerts.go:93)
+// promises it "prints as "[redacted]" with every fmt verb and in slog ...
+// so it cannot leak into logs or errors by accident", and DomainInput's
+// doc repeats it for SMTPPassword. slog's JSONHandler encodes a struct
+// attribute with encoding/json, and Secret has no MarshalJSON, so logging
+// a DomainInput (or DomainUpdate) writes the SMTP password in clear. The
+// TextHandler redacts it; the JSON handler, the usual one in production,
+// does not. Expected: the password never appears.
+func TestReviewR1_SecretLeaksThroughSlogJSON(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	pw := mailgun.Secret("hunter2-smtp-pw")
+	l.Info("creating domain", "in", mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw})
+	l.Info("updating domain", "update", mailgun.DomainUpdate{SMTPPassword: &pw})
+	assert.NotContains(t, buf.String(), string(pw))
+}
+
+// r1ZeroReaderAt is size bytes of zeros, without holding them.
+type r1ZeroReaderAt struct{}
+
+func (r1ZeroReaderAt) ReadAt(p []byte, _ int64) (int, error) { clear(p); return len(p), nil }
+
+// TestReviewR1_SeekableAttachmentSizeNotChecked: Attachment.check
+// (messages.go, "if l, ok := a.Content.(interface{ Len() int })") knows a
+// size only from Len or Size, so a 30 MB attachment whose Content is an
+// io.Seeker without Len (an *os.File passed as Content, an
+// io.SectionReader) passes the MaxMessageBytes check and is uploaded in
+// full before Mailgun refuses it, while the same file as FileAttachment is
+// refused up front. The doer measures seekers anyway (doer/body.go
+// remaining). Expected: ErrInvalidArgument, nothing sent.
+func TestReviewR1_SeekableAttachmentSizeNotChecked(t *testing.T) {
+	var sent atomic.Bool
+	hc := &http.Client{Transport: r1RoundTrip(func(r *http.Request) (*http.Response, error) {
+		sent.Store(true)
+		return &http.Response{StatusCode: http.StatusRequestEntityTooLarge, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"message":"too large"}`)), Request: r}, nil
+	})}
+	c, err := mailgun.NewClient(testKey, mailgun.WithHTTPClient(hc), r1Retry)
+	require.NoError(t, err)
+	big := io.NewSectionReader(r1ZeroReaderAt{}, 0, 30<<20)
+	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+		Attachments: []mailgun.Attachment{{Filename: "big.bin", Content: big}},
+	})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "a 30 MB attachment of known size is over MaxMessageBytes")
+	assert.False(t, sent.Load(), "nothing may be sent")
+}
+
+type r1RoundTrip func(*http.Request) (*http.Response, error)
+
+func (f r1RoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// r1StuckSeeker gives n bytes, then blocks in Read until release closes.
+type r1StuckSeeker struct {
+	n, off  int64
+	release chan struct{}
+}
+
+func (s *r1StuckSeeker) Read(p []byte) (int, error) {
+	if s.off >= s.n {
+		<-s.release
+		return 0, errors.New("released")
+	}
+	k := min(int64(len(p)), s.n-s.off)
+	clear(p[:k])
+	s.off += k
+	return int(k), nil
+}
+
+func (s *r1StuckSeeker) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		s.off = off
+	case io.SeekCurrent:
+		s.off += off
+	case io.SeekEnd:
+		return 0, errors.New("no end")
+	}
+	return s.off, nil
+}
+
+// TestReviewR1_StuckSeekableAttachmentHangsSend: the attempt ends on the
+// idle timeout (200 ms here), yet Send does not return: after every
+// attempt Doer.Do calls Body.finish(ctx) (internal/doer/doer.go:227), and
+// multipartBody.finish (internal/doer/multipart.go:233-255) waits, bounded
+// only by the caller's context, for a read still blocked in a seekable
+// Content, so that it could rewind it for a retry. Here no retry is even
+// possible (a POST whose outcome is unknown), and with context.Background
+// Send hangs until the reader unblocks, i.e. forever for a stalled network
+// ReadSeeker or a hung NFS file. A plain io.Reader in the same state
+// returns at once. Expected: Send returns soon after the idle timeout, as
+// RetryPolicy.IdleTimeout promises ("ends an attempt that makes no
+// progress"); finish should wait only when a retry will follow, and then
+// only for a bounded time (give up the retry after it).
+func TestReviewR1_StuckSeekableAttachmentHangsSend(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: 200 * time.Millisecond}))
+	require.NoError(t, err)
+	src := &r1StuckSeeker{n: 1000, release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+			From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+			Attachments: []mailgun.Attachment{{Filename: "a.bin", Content: src}},
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Send still running 5 s after a 200 ms idle timeout")
+		close(src.release)
+		t.Logf("after release: %v", <-done)
+		return
+	}
+	close(src.release)
+}
