@@ -327,7 +327,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			IdleTimeout:    retry.IdleTimeout,
 		},
 		Logger:          s.logger,
-		TrustSubdomains: c.region != "", // storage URLs name hosts under the region's API host
+		MailgunLinks:    c.region != "", // storage URLs name Mailgun storage hosts, in either region
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,

@@ -884,12 +884,12 @@ func TestMessagesStoredWire(t *testing.T) {
 	})
 	t.Run("EU", func(t *testing.T) {
 		c, m := newMockClient(t, mailgun.WithRegion(mailgun.RegionEU))
-		link := "https://storage-europe-west1.api.eu.mailgun.net/v3/domains/example.com/messages/K"
+		link := "https://storage.eu.mailgun.net/v3/domains/example.com/messages/K"
 		m.respond(http.MethodGet, link, 200, stored)
 		_, err := c.Messages.GetStored(ctx, mailgun.StoredRef{URL: link})
 		require.NoError(t, err)
-		_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{URL: "https://storage-us-east4.api.mailgun.net/v3/domains/example.com/messages/K"})
-		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "another region's host")
+		_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{URL: "https://status.mailgun.net/v3/domains/example.com/messages/K"})
+		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "a host under mailgun.net that is no API or storage host")
 		assert.Len(t, m.sent(), 1)
 	})
 	t.Run("custom base URL rebases", func(t *testing.T) {
@@ -960,6 +960,39 @@ func TestMessagesStoredWire(t *testing.T) {
 		_, err = c.Messages.Resend(ctx, mailgun.StoredRef{URL: link}, nil)
 		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
 	})
+}
+
+// storedRecorder answers every request with a stored message and records
+// where it was sent.
+type storedRecorder struct {
+	mu    sync.Mutex
+	hosts []string
+}
+
+func (r *storedRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.hosts = append(r.hosts, req.URL.Host)
+	r.mu.Unlock()
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body:    io.NopCloser(strings.NewReader(`{"From":"a@example.eu","Subject":"hi","body-mime":"MIME"}`)),
+		Request: req,
+	}, nil
+}
+
+// EU domains' events name storage hosts such as
+// storage-europe-west1.api.mailgun.net, under the US API host and not
+// under api.eu.mailgun.net (code that rewrites them onto api.eu.mailgun.net
+// gets 404s): an EU client sends the request there as it is.
+func TestMessagesStoredEUStorageHostUnderUSAPIHost(t *testing.T) {
+	rec := &storedRecorder{}
+	c, err := mailgun.NewClient(testKey, mailgun.WithRegion(mailgun.RegionEU), mailgun.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	ref := mailgun.StoredRef{URL: "https://storage-europe-west1.api.mailgun.net/v3/domains/mg.example.eu/messages/BAABAgBOwN7VlwKy-rBPuLI8IXFCVl0GYg"}
+	m, err := c.Messages.GetStored(context.Background(), ref)
+	require.NoError(t, err, "an EU storage URL is refused")
+	assert.Equal(t, "hi", m.Subject)
+	assert.Equal(t, []string{"storage-europe-west1.api.mailgun.net"}, rec.hosts)
 }
 
 func TestMessagesStoredDecodesWhatItCan(t *testing.T) {

