@@ -114,8 +114,12 @@ type RetryPolicy struct {
 	// arrives (waiting for the response headers counts), such as a server
 	// that trickles a body or stalls. The attempt is retried like a
 	// timed-out one (a POST is not: its error wraps ErrOutcomeUnknown).
-	// It applies to every HTTP client, WithHTTPClient's included. Zero
-	// means 60 s; a negative value disables it.
+	// It applies to every HTTP client, WithHTTPClient's included. It
+	// also bounds the wait, before a retry, for a read still blocked in a
+	// seekable upload (an attachment, an imported file): past it that
+	// reader is not rewound and the retry is given up; without a retry
+	// nothing waits for it. Zero means 60 s; a negative value disables it
+	// (the wait is then bounded by AttemptTimeout, or only by the context).
 	IdleTimeout time.Duration
 }
 

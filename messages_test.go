@@ -1412,3 +1412,66 @@ func TestMessagesFakeRoundTrip(t *testing.T) {
 	_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{Domain: "example.com", Key: "no-such-key"})
 	assert.ErrorIs(t, err, mailgun.ErrNotFound)
 }
+
+// stuckSeeker gives n bytes, then blocks in Read until release closes.
+type stuckSeeker struct {
+	n, off  int64
+	release chan struct{}
+}
+
+func (s *stuckSeeker) Read(p []byte) (int, error) {
+	if s.off >= s.n {
+		<-s.release
+		return 0, errors.New("released")
+	}
+	k := min(int64(len(p)), s.n-s.off)
+	clear(p[:k])
+	s.off += k
+	return int(k), nil
+}
+
+func (s *stuckSeeker) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		s.off = off
+	case io.SeekCurrent:
+		s.off += off
+	case io.SeekEnd:
+		return 0, errors.New("no end")
+	}
+	return s.off, nil
+}
+
+// An attempt that ends on the idle timeout while a read is blocked in a
+// seekable attachment (a stalled network ReadSeeker, a hung NFS file)
+// returns soon after it: no retry can follow (a POST whose outcome is
+// unknown), so nothing waits for the read, and the transport is not held
+// up by it either.
+func TestMessagesSendStuckSeekableAttachmentReturnsAfterIdleTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: 200 * time.Millisecond}))
+	require.NoError(t, err)
+	src := &stuckSeeker{n: 1000, release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+			From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+			Attachments: []mailgun.Attachment{{Filename: "a.bin", Content: src}},
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Send still running 5 s after a 200 ms idle timeout")
+		close(src.release)
+		t.Logf("after release: %v", <-done)
+		return
+	}
+	close(src.release)
+}

@@ -225,10 +225,7 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
 		if r.Body != nil {
-			if err := r.Body.finish(ctx); err != nil && res.err != nil {
-				uncertain = uncertain || res.outcome == actedOn
-				return settle(d.contextError(ctx, r.Method, path, res.err))
-			}
+			r.Body.finish()
 		}
 		if uncertain && res.status == http.StatusNotFound && r.Method == http.MethodDelete {
 			// An earlier attempt may have deleted it: the delete did its job.
@@ -251,10 +248,17 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			}
 			return settle(d.contextError(ctx, r.Method, path, last))
 		}
-		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
-			!slices.Contains(r.FinalStatuses, res.status)
-		if res.retryable && attempt < d.retry.MaxRetries && r.Body != nil && !r.Body.replayable() {
-			res.err = notRetried(res.err, r.Body)
+		canRetry := res.retryable && attempt < d.retry.MaxRetries && !slices.Contains(r.FinalStatuses, res.status)
+		if canRetry && r.Body != nil {
+			// Only now, with a retry to follow, wait for a read still
+			// running in a source that the retry rewinds.
+			if err := r.Body.settle(ctx, d.settleLimit()); err != nil {
+				return settle(d.contextError(ctx, r.Method, path, res.err))
+			}
+			if !r.Body.replayable() {
+				res.err = notRetried(res.err, r.Body)
+				canRetry = false
+			}
 		}
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
@@ -267,6 +271,17 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			return settle(d.contextError(ctx, r.Method, path, res.err))
 		}
 	}
+}
+
+// settleLimit bounds the wait, before a retry, for a read of the body
+// still running in a source that the retry rewinds: the idle bound (the
+// read is making no progress), else the attempt bound, else none but the
+// caller's context.
+func (d *Doer) settleLimit() time.Duration {
+	if d.retry.IdleTimeout > 0 {
+		return d.retry.IdleTimeout
+	}
+	return d.retry.AttemptTimeout
 }
 
 // contextError reports that the caller's context ended; it wraps the
@@ -368,7 +383,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		return result{err: fmt.Errorf("%w: %s %s: %v", d.invalidArgument, r.Method, path, err)}
 	}
 	if r.Body != nil {
-		body, size, err := r.Body.open()
+		body, size, err := r.Body.open(actx)
 		if err != nil {
 			return result{err: fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err)}
 		}

@@ -22,7 +22,10 @@ type RetryPolicy struct {
 	// the transport takes no byte of the request body and no byte of the
 	// response arrives (the wait for the headers counts). It is enforced
 	// through the request's context, so it holds for any http.Client
-	// whose transport honours that context, as net/http's does. 0: none.
+	// whose transport honours that context, as net/http's does. It also
+	// bounds the wait, before a retry, for a read still blocked in a
+	// seekable source of the body (see Body.settle). 0: none (that wait is
+	// then bounded by AttemptTimeout, or only by the context).
 	IdleTimeout time.Duration
 }
 
