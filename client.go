@@ -84,8 +84,10 @@ type settings struct {
 // RetryPolicy says when and how long a failed call waits before it is
 // repeated. GET, PUT and DELETE are retried on connection errors, timed-out
 // attempts and 408, 420, 429, 500, 502, 503 and 504; POST only on 420 and
-// 429, or when the connection failed before any byte was sent, because
-// Mailgun has no idempotency keys (the analytics queries, which only read,
+// 429, or when no connection was made and so nothing was sent (a failed
+// dial, DNS lookup, proxy connect or TLS handshake, or a timeout before
+// the connection; a certificate error is never retried), because Mailgun
+// has no idempotency keys (the analytics queries, which only read,
 // are retried like a GET). A 2xx whose body is not the API's JSON is never
 // retried. Waits use exponential backoff with full jitter unless the server
 // says how long to wait (Retry-After, X-Request-Reset, X-RateLimit-Reset); a
@@ -106,14 +108,15 @@ type RetryPolicy struct {
 	// MaxDelay caps every wait, server hints included. Zero means 8 s.
 	MaxDelay time.Duration
 	// AttemptTimeout bounds each attempt; a timed-out attempt is retried
-	// like a connection error (a POST is not). Zero means attempts are
-	// bounded only by the caller's context.
+	// like a connection error (a POST only when no connection was made
+	// yet). Zero means attempts are bounded only by the caller's context.
 	AttemptTimeout time.Duration
 	// IdleTimeout ends an attempt that makes no progress for this long: no
 	// byte of the request body is sent and no byte of the response
 	// arrives (waiting for the response headers counts), such as a server
 	// that trickles a body or stalls. The attempt is retried like a
-	// timed-out one (a POST is not: its error wraps ErrOutcomeUnknown).
+	// timed-out one (a POST only when no connection was made yet;
+	// otherwise its error wraps ErrOutcomeUnknown).
 	// It applies to every HTTP client, WithHTTPClient's included. It
 	// also bounds the wait, before a retry, for a read still blocked in a
 	// seekable upload (an attachment, an imported file): past it that

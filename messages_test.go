@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -1474,4 +1476,26 @@ func TestMessagesSendStuckSeekableAttachmentReturnsAfterIdleTimeout(t *testing.T
 		return
 	}
 	close(src.release)
+}
+
+// Send to a host whose certificate does not verify never sent the
+// message: its error does not match ErrOutcomeUnknown (which would tell
+// the caller to search Logs before sending again).
+func TestMessagesSendTLSFailureIsNotOutcomeUnknown(t *testing.T) {
+	var reached atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL), mailgun.WithHTTPClient(hc),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	require.NoError(t, err)
+	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+	})
+	require.Error(t, err)
+	assert.False(t, reached.Load())
+	assert.False(t, errors.Is(err, mailgun.ErrOutcomeUnknown), "never sent, reported unknown: %v", err)
 }

