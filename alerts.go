@@ -222,11 +222,7 @@ func checkAlertURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return invalidArg("webhook URL is empty")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidArg("webhook URL %q is not an absolute http or https URL", raw)
-	}
-	return nil
+	return checkHTTPURL("webhook URL", raw)
 }
 
 func checkList(what string, list []string) error {

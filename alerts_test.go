@@ -1290,3 +1290,32 @@ func TestAlertListsStructure(t *testing.T) {
 		assert.Equal(t, c.n, n, c.body)
 	}
 }
+
+// credentialURLs are webhook URLs carrying basic-auth credentials that
+// the checks refuse: not http(s), not parsing, without a scheme.
+var credentialURLs = []string{
+	"ftp://hook:s3cret-pw@hooks.example.com/mg",
+	"https://hook:s3cret-pw@hooks example.com/mg",
+	"hook:s3cret-pw@hooks.example.com/mg",
+	"//hook:s3cret-pw@hooks.example.com",
+}
+
+// An error about a webhook URL quotes it without its credentials.
+func TestAlertsWebhookURLErrorsRedactCredentials(t *testing.T) {
+	c, m := newMockClient(t)
+	ctx := context.Background()
+	for _, u := range credentialURLs {
+		for name, err := range map[string]error{
+			"SendTestWebhook": c.Alerts.SendTestWebhook(ctx, mailgun.AlertEventIPListed, u),
+			"CreateSetting": func() error {
+				_, err := c.Alerts.CreateSetting(ctx, mailgun.AlertEventIPListed, mailgun.WebhookChannel(u))
+				return err
+			}(),
+		} {
+			require.ErrorIs(t, err, mailgun.ErrInvalidArgument, name+" "+u)
+			assert.NotContains(t, err.Error(), "s3cret-pw", name)
+			assert.Contains(t, err.Error(), "[redacted]@hooks", name)
+		}
+	}
+	assert.Empty(t, m.sent())
+}

@@ -457,6 +457,36 @@ func invalidResponse(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidResponse, fmt.Sprintf(format, args...))
 }
 
+// checkHTTPURL rejects raw unless it is an absolute http or https URL;
+// the error names it as what, with its credentials redacted.
+func checkHTTPURL(what, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalidArg("%s %q is not an absolute http or https URL", what, redactURL(raw))
+	}
+	return nil
+}
+
+// redactURL returns raw for an error message with the userinfo of its
+// authority (the "user:password@" a webhook or archive URL may carry for
+// basic auth) replaced by "[redacted]@". It works on the text, so a URL
+// that does not parse is redacted too.
+func redactURL(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "//"); i >= 0 {
+		prefix, rest = raw[:i+2], raw[i+2:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return prefix + "[redacted]" + rest[at:]
+}
+
 // required rejects an empty (or all-space) parameter by name.
 func required(name, value string) error {
 	if strings.TrimSpace(value) == "" {

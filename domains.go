@@ -747,11 +747,7 @@ func checkSMTPPassword(p Secret) error {
 }
 
 func checkArchiveURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidArg("archive URL %q is not an http or https URL", raw)
-	}
-	return nil
+	return checkHTTPURL("archive URL", raw)
 }
 
 // setWord sets key to value when value is not empty and is a word (see checkWord).

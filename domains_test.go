@@ -777,3 +777,19 @@ func domainNames(ds []mailgun.Domain) []string {
 	}
 	return out
 }
+
+// An error about an archive URL quotes it without its credentials.
+func TestDomainsArchiveURLErrorsRedactCredentials(t *testing.T) {
+	c, m := newMockClient(t)
+	ctx := context.Background()
+	for _, u := range credentialURLs {
+		_, err := c.Domains.Create(ctx, mailgun.DomainInput{Name: "mg.example.com", ArchiveTo: u})
+		require.ErrorIs(t, err, mailgun.ErrInvalidArgument, u)
+		assert.NotContains(t, err.Error(), "s3cret-pw")
+		assert.Contains(t, err.Error(), "[redacted]@hooks")
+		_, err = c.Domains.Update(ctx, "mg.example.com", mailgun.DomainUpdate{ArchiveTo: &u})
+		require.ErrorIs(t, err, mailgun.ErrInvalidArgument, u)
+		assert.NotContains(t, err.Error(), "s3cret-pw")
+	}
+	assert.Empty(t, m.sent())
+}
