@@ -95,7 +95,9 @@ var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 // at once and that read finishes on its own. A seeker is rewound only
 // after such a read has returned; the doer waits for it only when a retry
 // is to follow, at most RetryPolicy.IdleTimeout (else AttemptTimeout),
-// and past that gives up the retry.
+// and past that gives up the retry. Without a retry nothing waits: that
+// one read may still be running in the content when Do returns (nothing
+// is read after it).
 func NewMultipart(fields []Field, files []File) (Body, error) {
 	for _, f := range fields {
 		if err := checkPartName("field name", f.Name); err != nil {
