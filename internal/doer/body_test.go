@@ -238,6 +238,27 @@ func gatedServer(t *testing.T, g *gateSeeker) (*httptest.Server, *atomic.Int32, 
 	return srv, &calls, &file
 }
 
+// importGated imports g as stuck.csv to srv with the idle bound and
+// returns Do's error, failing the test if Do does not return soon.
+func importGated(t *testing.T, srv *httptest.Server, g *gateSeeker, idle time.Duration) error {
+	t.Helper()
+	body, err := Multipart(nil, "file", "stuck.csv", g)
+	require.NoError(t, err)
+	r := importRequest
+	r.Body = body
+	cfg := testConfig(srv.URL, srv.Client())
+	cfg.Retry.IdleTimeout = idle
+	done := make(chan error, 1)
+	go func() { done <- New(cfg).Do(context.Background(), &r, nil) }()
+	select {
+	case err = <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Do waits for a read blocked in the body")
+		return nil
+	}
+}
+
 // A 429 arrives while a read is blocked in a seekable file: the retry
 // waits for that read (it returns soon here), then rewinds the file and
 // sends it whole.
@@ -249,13 +270,7 @@ func TestRetryWaitsForABlockedSeekableReadThenSendsItWhole(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // the first attempt is over
 		close(g.release)
 	}()
-	body, err := Multipart(nil, "file", "slow.csv", g)
-	require.NoError(t, err)
-	r := importRequest
-	r.Body = body
-	cfg := testConfig(srv.URL, srv.Client())
-	cfg.Retry.IdleTimeout = 10 * time.Second
-	require.NoError(t, New(cfg).Do(context.Background(), &r, nil))
+	require.NoError(t, importGated(t, srv, g, 10*time.Second))
 	assert.Equal(t, int32(2), calls.Load())
 	assert.Equal(t, g.data, file.Load(), "the retry carried the whole file")
 }
@@ -266,19 +281,7 @@ func TestBlockedSeekableReadPastTheIdleBoundGivesUpTheRetry(t *testing.T) {
 	g := newGateSeeker(100_000, 5_000)
 	defer close(g.release)
 	srv, calls, _ := gatedServer(t, g)
-	body, err := Multipart(nil, "file", "stuck.csv", g)
-	require.NoError(t, err)
-	r := importRequest
-	r.Body = body
-	cfg := testConfig(srv.URL, srv.Client())
-	cfg.Retry.IdleTimeout = 100 * time.Millisecond
-	done := make(chan error, 1)
-	go func() { done <- New(cfg).Do(context.Background(), &r, nil) }()
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Do waits for a read blocked in the body")
-	}
+	err := importGated(t, srv, g, 100*time.Millisecond)
 	var se statusError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, http.StatusTooManyRequests, se.StatusCode)
@@ -296,19 +299,7 @@ func TestBlockedSeekableReadDoesNotHoldUpAFinalAttempt(t *testing.T) {
 	defer srv.Close()
 	g := newGateSeeker(100_000, 1_000)
 	defer close(g.release)
-	body, err := Multipart(nil, "file", "stuck.csv", g)
-	require.NoError(t, err)
-	r := importRequest
-	r.Body = body
-	cfg := testConfig(srv.URL, srv.Client())
-	cfg.Retry.IdleTimeout = 100 * time.Millisecond
-	done := make(chan error, 1)
-	go func() { done <- New(cfg).Do(context.Background(), &r, nil) }()
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Do waits for a read blocked in the body")
-	}
+	err := importGated(t, srv, g, 100*time.Millisecond)
 	var idle *IdleTimeoutError
 	assert.ErrorAs(t, err, &idle)
 	assert.ErrorIs(t, err, errUnknown)
