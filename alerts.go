@@ -90,11 +90,15 @@ const (
 	AlertDimensionSubaccount        AlertDimension = "subaccount"
 )
 
-// Secret is a credential the API returns, such as the alert webhook
-// signing key or a Slack token. It prints as "[redacted]" with every fmt
-// verb and in slog (an empty Secret prints as ""), so it cannot leak into
-// logs or errors by accident. Use string(s) for the value; JSON encoding
-// writes the value.
+// Secret is a credential, such as the alert webhook signing key, a Slack
+// token or an SMTP password. It prints as "[redacted]" with every fmt
+// verb, in slog (text and JSON handlers) and in encoding/json (an empty
+// Secret prints as ""), so it cannot leak into logs or errors by accident:
+// a struct that holds one (DomainInput, AlertSettings) can be logged or
+// encoded as JSON without it. Use string(s) for the value, which is what
+// the SDK sends in requests; encoding a Secret as JSON and decoding it
+// back yields "[redacted]", so store string(s) instead. Decoding JSON into
+// a Secret reads the value.
 type Secret string
 
 // String returns "[redacted]", or "" when s is empty.
@@ -110,6 +114,10 @@ func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String(
 
 // LogValue makes slog print String.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes String as a JSON string, so that json.Marshal (and
+// slog's JSONHandler, which uses it for structs) never writes the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // ChannelSettings are the settings of one alert channel. Which fields
 // apply depends on the channel: URL for webhook, Emails for email,
@@ -214,11 +222,7 @@ func checkAlertURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return invalidArg("webhook URL is empty")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidArg("webhook URL %q is not an absolute http or https URL", raw)
-	}
-	return nil
+	return checkHTTPURL("webhook URL", raw)
 }
 
 func checkList(what string, list []string) error {

@@ -691,6 +691,31 @@ func TestAlertsSecretsDoNotPrint(t *testing.T) {
 	assert.Equal(t, "", mailgun.Secret("").String(), "an empty secret shows it is empty")
 }
 
+// slog's JSONHandler encodes a struct attribute with encoding/json: a
+// DomainInput or DomainUpdate logged with it never shows the SMTP
+// password, and neither does json.Marshal.
+func TestSecretRedactedInSlogJSONAndEncodingJSON(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	pw := mailgun.Secret("hunter2-smtp-pw")
+	l.Info("creating domain", "in", mailgun.DomainInput{Name: "mg.example.com", SMTPPassword: pw})
+	l.Info("updating domain", "update", mailgun.DomainUpdate{SMTPPassword: &pw})
+	assert.NotContains(t, buf.String(), string(pw))
+
+	for _, v := range []any{pw, &pw, mailgun.DomainInput{SMTPPassword: pw}, mailgun.AlertSettings{WebhookSigningKey: pw, Slack: mailgun.SlackSettings{Token: pw}}} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), string(pw))
+		assert.Contains(t, string(b), `"[redacted]"`)
+	}
+	b, err := json.Marshal(struct{ S mailgun.Secret }{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"S":""}`, string(b), "an empty secret shows it is empty")
+	var back mailgun.Secret
+	require.NoError(t, json.Unmarshal([]byte(`"hunter2-smtp-pw"`), &back))
+	assert.Equal(t, pw, back, "decoding reads the value")
+}
+
 // alertReceiver is an HTTP server running AlertWebhookHandler with a key
 // that tests can change, recording what it accepted.
 type alertReceiver struct {
@@ -1264,4 +1289,33 @@ func TestAlertListsStructure(t *testing.T) {
 		require.NoError(t, err, c.body)
 		assert.Equal(t, c.n, n, c.body)
 	}
+}
+
+// credentialURLs are webhook URLs carrying basic-auth credentials that
+// the checks refuse: not http(s), not parsing, without a scheme.
+var credentialURLs = []string{
+	"ftp://hook:s3cret-pw@hooks.example.com/mg",
+	"https://hook:s3cret-pw@hooks example.com/mg",
+	"hook:s3cret-pw@hooks.example.com/mg",
+	"//hook:s3cret-pw@hooks.example.com",
+}
+
+// An error about a webhook URL quotes it without its credentials.
+func TestAlertsWebhookURLErrorsRedactCredentials(t *testing.T) {
+	c, m := newMockClient(t)
+	ctx := context.Background()
+	for _, u := range credentialURLs {
+		for name, err := range map[string]error{
+			"SendTestWebhook": c.Alerts.SendTestWebhook(ctx, mailgun.AlertEventIPListed, u),
+			"CreateSetting": func() error {
+				_, err := c.Alerts.CreateSetting(ctx, mailgun.AlertEventIPListed, mailgun.WebhookChannel(u))
+				return err
+			}(),
+		} {
+			require.ErrorIs(t, err, mailgun.ErrInvalidArgument, name+" "+u)
+			assert.NotContains(t, err.Error(), "s3cret-pw", name)
+			assert.Contains(t, err.Error(), "[redacted]@hooks", name)
+		}
+	}
+	assert.Empty(t, m.sent())
 }

@@ -137,8 +137,9 @@ func (s *AllowlistService) add(ctx context.Context, domain, field, value, reason
 // Import is retried (on 420/429, or when the connection failed before
 // sending) only if the body can be sent again: csv is an io.Seeker, such
 // as an *os.File, which is rewound once the failed attempt has stopped
-// reading it; or no byte of it had been read and no read was pending when
-// the server answered. Otherwise the first error is returned, never a
+// reading it (a read of it still blocked after RetryPolicy.IdleTimeout
+// ends the retries); or no byte of it had been read and no read was
+// pending when the server answered. Otherwise the first error is returned, never a
 // retry that could send a truncated file.
 func (s *AllowlistService) Import(ctx context.Context, domain string, csv io.Reader) error {
 	return s.list().importCSV(ctx, domain, csv)

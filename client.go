@@ -84,8 +84,10 @@ type settings struct {
 // RetryPolicy says when and how long a failed call waits before it is
 // repeated. GET, PUT and DELETE are retried on connection errors, timed-out
 // attempts and 408, 420, 429, 500, 502, 503 and 504; POST only on 420 and
-// 429, or when the connection failed before any byte was sent, because
-// Mailgun has no idempotency keys (the analytics queries, which only read,
+// 429, or when no connection was made and so nothing was sent (a failed
+// dial, DNS lookup, proxy connect or TLS handshake, or a timeout before
+// the connection; a certificate error is never retried), because Mailgun
+// has no idempotency keys (the analytics queries, which only read,
 // are retried like a GET). A 2xx whose body is not the API's JSON is never
 // retried. Waits use exponential backoff with full jitter unless the server
 // says how long to wait (Retry-After, X-Request-Reset, X-RateLimit-Reset); a
@@ -106,16 +108,21 @@ type RetryPolicy struct {
 	// MaxDelay caps every wait, server hints included. Zero means 8 s.
 	MaxDelay time.Duration
 	// AttemptTimeout bounds each attempt; a timed-out attempt is retried
-	// like a connection error (a POST is not). Zero means attempts are
-	// bounded only by the caller's context.
+	// like a connection error (a POST only when no connection was made
+	// yet). Zero means attempts are bounded only by the caller's context.
 	AttemptTimeout time.Duration
 	// IdleTimeout ends an attempt that makes no progress for this long: no
 	// byte of the request body is sent and no byte of the response
 	// arrives (waiting for the response headers counts), such as a server
 	// that trickles a body or stalls. The attempt is retried like a
-	// timed-out one (a POST is not: its error wraps ErrOutcomeUnknown).
-	// It applies to every HTTP client, WithHTTPClient's included. Zero
-	// means 60 s; a negative value disables it.
+	// timed-out one (a POST only when no connection was made yet;
+	// otherwise its error wraps ErrOutcomeUnknown).
+	// It applies to every HTTP client, WithHTTPClient's included. It
+	// also bounds the wait, before a retry, for a read still blocked in a
+	// seekable upload (an attachment, an imported file): past it that
+	// reader is not rewound and the retry is given up; without a retry
+	// nothing waits for it. Zero means 60 s; a negative value disables it
+	// (the wait is then bounded by AttemptTimeout, or only by the context).
 	IdleTimeout time.Duration
 }
 
@@ -327,7 +334,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			IdleTimeout:    retry.IdleTimeout,
 		},
 		Logger:          s.logger,
-		TrustSubdomains: c.region != "", // storage URLs name hosts under the region's API host
+		MailgunLinks:    c.region != "", // storage URLs name Mailgun storage hosts, in either region
 		InvalidArgument: ErrInvalidArgument,
 		InvalidResponse: ErrInvalidResponse,
 		Connection:      ErrConnection,
@@ -448,6 +455,36 @@ func invalidArg(format string, args ...any) error {
 // invalidResponse returns an error wrapping ErrInvalidResponse.
 func invalidResponse(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidResponse, fmt.Sprintf(format, args...))
+}
+
+// checkHTTPURL rejects raw unless it is an absolute http or https URL;
+// the error names it as what, with its credentials redacted.
+func checkHTTPURL(what, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalidArg("%s %q is not an absolute http or https URL", what, redactURL(raw))
+	}
+	return nil
+}
+
+// redactURL returns raw for an error message with the userinfo of its
+// authority (the "user:password@" a webhook or archive URL may carry for
+// basic auth) replaced by "[redacted]@". It works on the text, so a URL
+// that does not parse is redacted too.
+func redactURL(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "//"); i >= 0 {
+		prefix, rest = raw[:i+2], raw[i+2:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return prefix + "[redacted]" + rest[at:]
 }
 
 // required rejects an empty (or all-space) parameter by name.

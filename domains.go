@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -383,17 +384,35 @@ func checkDomainsCursor(c string) error {
 // List walks the account's domains, newest first unless opts.Sort says
 // otherwise, fetching one page at a time as the loop advances; stop early
 // by breaking out of the loop. The walk ends after the last page (by the
-// API's total_count) or an empty page. A failed request is yielded once and
-// ends it; invalid opts are yielded as the only error, before anything is
-// sent. Items hold the domain only: Get returns its DNS records.
+// API's total_count) or an empty page. A page that repeats the previous
+// one (the same domains in the same order: a server that ignores skip) is
+// not yielded: it ends the walk with an error wrapping
+// ErrInvalidResponse. A failed request is yielded once and ends it;
+// invalid opts are yielded as the only error, before anything is sent.
+// Items hold the domain only: Get returns its DNS records.
 func (s *DomainsService) List(ctx context.Context, opts *DomainListOptions) iter.Seq2[Domain, error] {
 	start, query, err := opts.query()
 	if err != nil {
 		return func(yield func(Domain, error) bool) { yield(Domain{}, err) }
 	}
-	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[Domain], error) {
-		return s.page(ctx, cursor, query)
-	})
+	return func(yield func(Domain, error) bool) {
+		var prev []string // the names on the previous page
+		iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[Domain], error) {
+			page, err := s.page(ctx, cursor, query)
+			if err != nil {
+				return nil, err
+			}
+			names := make([]string, len(page.Items))
+			for i, d := range page.Items {
+				names[i] = d.Name
+			}
+			if len(names) > 0 && slices.Equal(names, prev) {
+				return nil, invalidResponse("GET /v4/domains: the page at %s repeats the previous page: paging does not advance", cursor)
+			}
+			prev = names
+			return page, nil
+		})(yield)
+	}
 }
 
 // ListPage fetches one page of the account's domains: the first, or the
@@ -492,7 +511,7 @@ type DomainInput struct {
 	Name string
 	// SMTPPassword sets the password of the default SMTP user; "" lets
 	// Mailgun generate one. It must be 5 to 32 characters. As a Secret it
-	// prints as "[redacted]".
+	// prints as "[redacted]" in fmt, slog and JSON; the request sends it.
 	SMTPPassword Secret
 	SpamAction   SpamAction
 	Wildcard     bool
@@ -747,11 +766,7 @@ func checkSMTPPassword(p Secret) error {
 }
 
 func checkArchiveURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidArg("archive URL %q is not an http or https URL", raw)
-	}
-	return nil
+	return checkHTTPURL("archive URL", raw)
 }
 
 // setWord sets key to value when value is not empty and is a word (see checkWord).

@@ -123,6 +123,36 @@ func TestDomainsWire(t *testing.T) {
 		assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
 	})
 
+	t.Run("List ends on a page that repeats the previous one", func(t *testing.T) {
+		// A server that ignores skip answers every page with the first one.
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, usDomains, 200, []byte(`{"total_count":1000,"items":[{"name":"a.example.com","id":"1","state":"active","type":"custom","created_at":"Thu, 13 Oct 2011 18:02:00 GMT"},{"name":"b.example.com","id":"2","state":"active","type":"custom","created_at":"Thu, 13 Oct 2011 18:02:00 GMT"}]}`))
+		walk := c.Domains.List(ctx, &mailgun.DomainListOptions{Limit: 2})
+		var got []string
+		var errs []error
+		for d, err := range walk {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			got = append(got, d.Name)
+		}
+		assert.Equal(t, []string{"a.example.com", "b.example.com"}, got, "the repeated page is not yielded")
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], mailgun.ErrInvalidResponse)
+		assert.ErrorContains(t, errs[0], "repeats the previous page")
+		assert.Len(t, m.sent(), 2, "the walk stops at the first repeat, not at total_count")
+
+		// Walking the same sequence again starts afresh.
+		n := 0
+		for _, err := range walk {
+			if err == nil {
+				n++
+			}
+		}
+		assert.Equal(t, 2, n)
+	})
+
 	t.Run("ListPage filters", func(t *testing.T) {
 		c, m := newMockClient(t)
 		m.respond(http.MethodGet, usDomains, 200, fixture(t, "examples/domains/get-v4-domains.200.json"))
@@ -776,4 +806,20 @@ func domainNames(ds []mailgun.Domain) []string {
 		out[i] = d.Name
 	}
 	return out
+}
+
+// An error about an archive URL quotes it without its credentials.
+func TestDomainsArchiveURLErrorsRedactCredentials(t *testing.T) {
+	c, m := newMockClient(t)
+	ctx := context.Background()
+	for _, u := range credentialURLs {
+		_, err := c.Domains.Create(ctx, mailgun.DomainInput{Name: "mg.example.com", ArchiveTo: u})
+		require.ErrorIs(t, err, mailgun.ErrInvalidArgument, u)
+		assert.NotContains(t, err.Error(), "s3cret-pw")
+		assert.Contains(t, err.Error(), "[redacted]@hooks")
+		_, err = c.Domains.Update(ctx, "mg.example.com", mailgun.DomainUpdate{ArchiveTo: &u})
+		require.ErrorIs(t, err, mailgun.ErrInvalidArgument, u)
+		assert.NotContains(t, err.Error(), "s3cret-pw")
+	}
+	assert.Empty(t, m.sent())
 }

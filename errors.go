@@ -25,25 +25,35 @@ var (
 	ErrInvalidResponse = errors.New("mailgun: invalid response")
 	// ErrConnection marks a request or response that did not get through
 	// (after the retries the policy allows): a refused or reset connection,
-	// an attempt that timed out or went idle (RetryPolicy.AttemptTimeout,
+	// a failed TLS handshake (an untrusted certificate, never retried), an
+	// attempt that timed out or went idle (RetryPolicy.AttemptTimeout,
 	// IdleTimeout), a body cut short or badly framed. The underlying error
-	// (a *net.OpError, io.ErrUnexpectedEOF, context.DeadlineExceeded of an
-	// attempt, which an idle timeout matches too) stays wrapped as well.
+	// (a *net.OpError, a *tls.CertificateVerificationError,
+	// io.ErrUnexpectedEOF, context.DeadlineExceeded of an attempt, which an
+	// idle timeout matches too) stays wrapped as well.
 	ErrConnection = errors.New("mailgun: connection failed")
 	// ErrOutcomeUnknown marks a write that may have been acted on while no
 	// definitive answer came back. A write is any request but a GET (and
 	// the analytics queries sent as POST, which only read). It is
 	// returned when some attempt may have reached Mailgun (the connection
-	// broke after the request may have been written, an attempt or idle
-	// timeout, a 5xx, a 2xx whose body could not be read or is not the
-	// API's JSON) and no later attempt answered definitively (a valid 2xx,
-	// or a 4xx other than 408, 420 and 429, which are refusals), also when
-	// the caller's context ended afterwards. A failed dial or DNS lookup
-	// is not unknown: nothing was sent. The cause (ErrConnection,
-	// ErrServer and the *APIError, ErrInvalidResponse) stays wrapped too.
-	// Mailgun has no idempotency keys, so the SDK never repeats such a
-	// POST: read the resource back (or search Logs, for a send) before
-	// repeating it. Reads never return it.
+	// broke, or an attempt or idle timeout fired, once a connection was
+	// made; a 5xx; a 2xx whose body could not be read or is not the API's
+	// JSON) and no later attempt answered definitively (a valid 2xx, or a
+	// 4xx other than 408, 420 and 429, which are refusals), also when the
+	// caller's context ended afterwards. An attempt that never got a
+	// connection is not unknown: nothing was sent (a failed dial, DNS
+	// lookup, proxy connect or TLS handshake such as an untrusted
+	// certificate, or a timeout or the context ending before the
+	// connection was made), and such a POST is retried. The SDK learns
+	// that from net/http/httptrace, which net/http's transport reports;
+	// with a WithHTTPClient transport that reports no connection events,
+	// only a dial, DNS or proxy-connect error counts as not sent. A write
+	// that fails on a reused keep-alive connection is unknown even if
+	// nothing of it was written (net/http does not say). The cause
+	// (ErrConnection, ErrServer and the *APIError, ErrInvalidResponse)
+	// stays wrapped too. Mailgun has no idempotency keys, so the SDK never
+	// repeats such a POST: read the resource back (or search Logs, for a
+	// send) before repeating it. Reads never return it.
 	ErrOutcomeUnknown = errors.New("mailgun: outcome unknown")
 
 	ErrBadRequest      = errors.New("mailgun: bad request")       // 400

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -884,12 +886,12 @@ func TestMessagesStoredWire(t *testing.T) {
 	})
 	t.Run("EU", func(t *testing.T) {
 		c, m := newMockClient(t, mailgun.WithRegion(mailgun.RegionEU))
-		link := "https://storage-europe-west1.api.eu.mailgun.net/v3/domains/example.com/messages/K"
+		link := "https://storage.eu.mailgun.net/v3/domains/example.com/messages/K"
 		m.respond(http.MethodGet, link, 200, stored)
 		_, err := c.Messages.GetStored(ctx, mailgun.StoredRef{URL: link})
 		require.NoError(t, err)
-		_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{URL: "https://storage-us-east4.api.mailgun.net/v3/domains/example.com/messages/K"})
-		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "another region's host")
+		_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{URL: "https://status.mailgun.net/v3/domains/example.com/messages/K"})
+		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument, "a host under mailgun.net that is no API or storage host")
 		assert.Len(t, m.sent(), 1)
 	})
 	t.Run("custom base URL rebases", func(t *testing.T) {
@@ -960,6 +962,39 @@ func TestMessagesStoredWire(t *testing.T) {
 		_, err = c.Messages.Resend(ctx, mailgun.StoredRef{URL: link}, nil)
 		assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
 	})
+}
+
+// storedRecorder answers every request with a stored message and records
+// where it was sent.
+type storedRecorder struct {
+	mu    sync.Mutex
+	hosts []string
+}
+
+func (r *storedRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.hosts = append(r.hosts, req.URL.Host)
+	r.mu.Unlock()
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body:    io.NopCloser(strings.NewReader(`{"From":"a@example.eu","Subject":"hi","body-mime":"MIME"}`)),
+		Request: req,
+	}, nil
+}
+
+// EU domains' events name storage hosts such as
+// storage-europe-west1.api.mailgun.net, under the US API host and not
+// under api.eu.mailgun.net (code that rewrites them onto api.eu.mailgun.net
+// gets 404s): an EU client sends the request there as it is.
+func TestMessagesStoredEUStorageHostUnderUSAPIHost(t *testing.T) {
+	rec := &storedRecorder{}
+	c, err := mailgun.NewClient(testKey, mailgun.WithRegion(mailgun.RegionEU), mailgun.WithHTTPClient(&http.Client{Transport: rec}))
+	require.NoError(t, err)
+	ref := mailgun.StoredRef{URL: "https://storage-europe-west1.api.mailgun.net/v3/domains/mg.example.eu/messages/BAABAgBOwN7VlwKy-rBPuLI8IXFCVl0GYg"}
+	m, err := c.Messages.GetStored(context.Background(), ref)
+	require.NoError(t, err, "an EU storage URL is refused")
+	assert.Equal(t, "hi", m.Subject)
+	assert.Equal(t, []string{"storage-europe-west1.api.mailgun.net"}, rec.hosts)
 }
 
 func TestMessagesStoredDecodesWhatItCan(t *testing.T) {
@@ -1378,4 +1413,88 @@ func TestMessagesFakeRoundTrip(t *testing.T) {
 	// What the fake refuses comes back as the API's errors.
 	_, err = c.Messages.GetStored(ctx, mailgun.StoredRef{Domain: "example.com", Key: "no-such-key"})
 	assert.ErrorIs(t, err, mailgun.ErrNotFound)
+}
+
+// stuckSeeker gives n bytes, then blocks in Read until release closes.
+type stuckSeeker struct {
+	n, off  int64
+	release chan struct{}
+}
+
+func (s *stuckSeeker) Read(p []byte) (int, error) {
+	if s.off >= s.n {
+		<-s.release
+		return 0, errors.New("released")
+	}
+	k := min(int64(len(p)), s.n-s.off)
+	clear(p[:k])
+	s.off += k
+	return int(k), nil
+}
+
+func (s *stuckSeeker) Seek(off int64, whence int) (int64, error) {
+	if whence == io.SeekEnd {
+		return 0, errors.New("no end")
+	}
+	if whence == io.SeekCurrent {
+		off += s.off
+	}
+	s.off = off
+	return off, nil
+}
+
+// An attempt that ends on the idle timeout while a read is blocked in a
+// seekable attachment (a stalled network ReadSeeker, a hung NFS file)
+// returns soon after it: no retry can follow (a POST whose outcome is
+// unknown), so nothing waits for the read, and the transport is not held
+// up by it either.
+func TestMessagesSendStuckSeekableAttachmentReturnsAfterIdleTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, IdleTimeout: 200 * time.Millisecond}))
+	require.NoError(t, err)
+	src := &stuckSeeker{n: 1000, release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+			From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+			Attachments: []mailgun.Attachment{{Filename: "a.bin", Content: src}},
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Errorf("Send still running 5 s after a 200 ms idle timeout")
+		close(src.release)
+		t.Logf("after release: %v", <-done)
+		return
+	}
+	close(src.release)
+}
+
+// Send to a host whose certificate does not verify never sent the
+// message: its error does not match ErrOutcomeUnknown (which would tell
+// the caller to search Logs before sending again).
+func TestMessagesSendTLSFailureIsNotOutcomeUnknown(t *testing.T) {
+	var reached atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	c, err := mailgun.NewClient(testKey, mailgun.WithBaseURL(srv.URL), mailgun.WithHTTPClient(hc),
+		mailgun.WithRetry(mailgun.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	require.NoError(t, err)
+	_, err = c.Messages.Send(context.Background(), "mg.example.com", &mailgun.Message{
+		From: "a@mg.example.com", To: []string{"b@example.org"}, Subject: "s", Text: "t",
+	})
+	require.Error(t, err)
+	assert.False(t, reached.Load())
+	assert.False(t, errors.Is(err, mailgun.ErrOutcomeUnknown), "never sent, reported unknown: %v", err)
 }

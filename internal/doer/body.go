@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"sync"
+	"time"
 )
 
 // Body is a request body. Bytes bodies (JSON, forms) can be sent any number
@@ -17,16 +18,24 @@ import (
 type Body interface {
 	// ContentType is the value of the Content-Type header.
 	ContentType() string
-	// open returns a reader over the whole body, its length (-1 when
-	// unknown), and an error when the body cannot be sent again.
-	open() (io.ReadCloser, int64, error)
+	// open returns a reader over the whole body for one attempt, its
+	// length (-1 when unknown), and an error when the body cannot be sent
+	// again. Once ctx (the attempt's) is done, a read blocked in a source
+	// returns at once, so the transport is never held up by it.
+	open(ctx context.Context) (io.ReadCloser, int64, error)
 	// finish ends the attempt that the last open served: the transport
 	// may still be reading the body in its own goroutine after it returned
-	// a response, so finish cuts that reader off and waits (bounded by
-	// ctx) until no read of the source is in flight.
-	finish(ctx context.Context) error
+	// a response, so finish cuts that reader off. It never waits: a read
+	// still blocked in a source stays pending until settle.
+	finish()
+	// settle waits, only when a retry is to follow, until no read of an
+	// earlier attempt is in flight in a source that would be rewound: at
+	// most limit (0: no bound but ctx). A source whose read is still
+	// running after that is never rewound (replayable then reports false).
+	// It returns ctx's error when ctx ended first.
+	settle(ctx context.Context, limit time.Duration) error
 	// replayable reports whether open may be called again; call it after
-	// finish.
+	// finish (and settle).
 	replayable() bool
 }
 
@@ -35,10 +44,11 @@ type bytesBody struct {
 	ctype string
 }
 
-func (b *bytesBody) ContentType() string          { return b.ctype }
-func (b *bytesBody) replayable() bool             { return true }
-func (b *bytesBody) finish(context.Context) error { return nil }
-func (b *bytesBody) open() (io.ReadCloser, int64, error) {
+func (b *bytesBody) ContentType() string                         { return b.ctype }
+func (b *bytesBody) replayable() bool                            { return true }
+func (b *bytesBody) finish()                                     {}
+func (b *bytesBody) settle(context.Context, time.Duration) error { return nil }
+func (b *bytesBody) open(context.Context) (io.ReadCloser, int64, error) {
 	return io.NopCloser(bytes.NewReader(b.data)), int64(len(b.data)), nil
 }
 
@@ -81,11 +91,20 @@ func Multipart(fields url.Values, field, filename string, r io.Reader) (Body, er
 var errAttemptOver = errors.New("request attempt is over")
 
 // attemptReader reads src for one attempt. Once cut off (by the transport
-// closing the body, or by the doer when the attempt is over) it reads
-// nothing more from src, so a retry can reuse src safely. The lock is never
-// held during a read of src.
+// closing the body, by the doer when the attempt is over, or by the
+// attempt's context ending) it reads nothing more from src, so a retry can
+// reuse src safely. Each read of src runs in its own goroutine, into a
+// buffer of the attemptReader, so that a read blocked in src (a stalled
+// network stream, a hung file system) never holds up the transport once
+// the attempt is over: Read returns, and that read finishes on its own.
+// The lock is never held during a read of src.
 type attemptReader struct {
-	src     io.Reader
+	src  io.Reader
+	ctx  context.Context
+	over chan struct{} // closed when cut
+	res  chan readResult
+	buf  []byte // src reads into it; only while reading
+
 	mu      sync.Mutex
 	read    int64 // bytes read from src; stable once idle is closed
 	reading bool
@@ -93,7 +112,22 @@ type attemptReader struct {
 	idle    chan struct{} // closed once cut and no read is in flight
 }
 
+type readResult struct {
+	n   int
+	err error
+}
+
+// maxReadBuffer bounds an attemptReader's buffer.
+const maxReadBuffer = 32 << 10
+
+func newAttemptReader(ctx context.Context, src io.Reader) *attemptReader {
+	return &attemptReader{src: src, ctx: ctx, over: make(chan struct{}), res: make(chan readResult, 1), idle: make(chan struct{})}
+}
+
 func (a *attemptReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	a.mu.Lock()
 	if a.cut {
 		a.mu.Unlock()
@@ -102,8 +136,25 @@ func (a *attemptReader) Read(p []byte) (int, error) {
 	a.reading = true
 	a.mu.Unlock()
 
-	n, err := a.src.Read(p)
+	if a.buf == nil {
+		a.buf = make([]byte, min(len(p), maxReadBuffer))
+	}
+	buf := a.buf[:min(len(p), len(a.buf))]
+	go a.readSource(buf)
+	select {
+	case r := <-a.res:
+		return copy(p, buf[:r.n]), r.err
+	case <-a.over:
+	case <-a.ctx.Done():
+		a.cutOff()
+	}
+	return 0, errAttemptOver
+}
 
+// readSource reads src into buf and records it; it is the only reader of
+// src while it runs.
+func (a *attemptReader) readSource(buf []byte) {
+	n, err := a.src.Read(buf)
 	a.mu.Lock()
 	a.reading = false
 	a.read += int64(n)
@@ -111,7 +162,7 @@ func (a *attemptReader) Read(p []byte) (int, error) {
 		close(a.idle)
 	}
 	a.mu.Unlock()
-	return n, err
+	a.res <- readResult{n, err}
 }
 
 // cutOff stops further reads of src and returns a channel closed once no
@@ -121,6 +172,7 @@ func (a *attemptReader) cutOff() <-chan struct{} {
 	defer a.mu.Unlock()
 	if !a.cut {
 		a.cut = true
+		close(a.over)
 		if !a.reading {
 			close(a.idle)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,7 +143,7 @@ func TestEarlyAnswerNeverLosesStreamedData(t *testing.T) {
 }
 
 func TestAttemptReaderCutOff(t *testing.T) {
-	a := &attemptReader{src: strings.NewReader("abcdef"), idle: make(chan struct{})}
+	a := newAttemptReader(context.Background(), strings.NewReader("abcdef"))
 	buf := make([]byte, 2)
 	n, err := a.Read(buf)
 	require.NoError(t, err)
@@ -157,4 +158,149 @@ func TestAttemptReaderCutOff(t *testing.T) {
 	assert.ErrorIs(t, err, errAttemptOver)
 	assert.Equal(t, int64(2), a.read, "nothing read after the cut")
 	a.cutOff() // twice is fine
+}
+
+// gateSeeker holds data; its first pass blocks at offset gate (closing
+// blocked) until release is closed, then goes on.
+type gateSeeker struct {
+	data    string
+	gate    int64
+	blocked chan struct{}
+	release chan struct{}
+	mu      sync.Mutex
+	off     int64
+	passed  bool
+}
+
+func newGateSeeker(size, gate int) *gateSeeker {
+	return &gateSeeker{data: strings.Repeat("0123456789", size/10), gate: int64(gate), blocked: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gateSeeker) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.off >= g.gate && !g.passed {
+		g.passed = true // the second pass does not block
+		close(g.blocked)
+		g.mu.Unlock()
+		<-g.release
+		g.mu.Lock()
+	}
+	if g.off >= int64(len(g.data)) {
+		return 0, io.EOF
+	}
+	end := int64(len(g.data))
+	if g.off < g.gate {
+		end = g.gate
+	}
+	n := copy(p, g.data[g.off:end])
+	g.off += int64(n)
+	return n, nil
+}
+
+func (g *gateSeeker) Seek(off int64, whence int) (int64, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch whence {
+	case io.SeekStart:
+		g.off = off
+	case io.SeekCurrent:
+		g.off += off
+	case io.SeekEnd:
+		g.off = int64(len(g.data)) + off
+	}
+	return g.off, nil
+}
+
+// gatedServer answers its first request with a 429 once g's read is
+// blocked, without reading the body; later requests get {} after their
+// whole body, whose file part is stored in file.
+func gatedServer(t *testing.T, g *gateSeeker) (*httptest.Server, *atomic.Int32, *atomic.Value) {
+	var calls atomic.Int32
+	var file atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-g.blocked
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		if mr, err := r.MultipartReader(); err == nil {
+			if p, err := mr.NextPart(); err == nil {
+				b, _ := io.ReadAll(p)
+				file.Store(string(b))
+			}
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls, &file
+}
+
+// importGated imports g as stuck.csv to srv with the idle bound and
+// returns Do's error, failing the test if Do does not return soon.
+func importGated(t *testing.T, srv *httptest.Server, g *gateSeeker, idle time.Duration) error {
+	t.Helper()
+	body, err := Multipart(nil, "file", "stuck.csv", g)
+	require.NoError(t, err)
+	r := importRequest
+	r.Body = body
+	cfg := testConfig(srv.URL, srv.Client())
+	cfg.Retry.IdleTimeout = idle
+	done := make(chan error, 1)
+	go func() { done <- New(cfg).Do(context.Background(), &r, nil) }()
+	select {
+	case err = <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Do waits for a read blocked in the body")
+		return nil
+	}
+}
+
+// A 429 arrives while a read is blocked in a seekable file: the retry
+// waits for that read (it returns soon here), then rewinds the file and
+// sends it whole.
+func TestRetryWaitsForABlockedSeekableReadThenSendsItWhole(t *testing.T) {
+	g := newGateSeeker(100_000, 5_000)
+	srv, calls, file := gatedServer(t, g)
+	go func() {
+		<-g.blocked
+		time.Sleep(50 * time.Millisecond) // the first attempt is over
+		close(g.release)
+	}()
+	require.NoError(t, importGated(t, srv, g, 10*time.Second))
+	assert.Equal(t, int32(2), calls.Load())
+	assert.Equal(t, g.data, file.Load(), "the retry carried the whole file")
+}
+
+// A read still blocked in a seekable file past the idle bound ends the
+// retries: Do returns the 429 and says why, without waiting for the read.
+func TestBlockedSeekableReadPastTheIdleBoundGivesUpTheRetry(t *testing.T) {
+	g := newGateSeeker(100_000, 5_000)
+	defer close(g.release)
+	srv, calls, _ := gatedServer(t, g)
+	err := importGated(t, srv, g, 100*time.Millisecond)
+	var se statusError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusTooManyRequests, se.StatusCode)
+	assert.ErrorContains(t, err, `not retried: file "stuck.csv" cannot be rewound: a read of it was still running`)
+	assert.Equal(t, int32(1), calls.Load())
+}
+
+// An attempt that ends (here on the idle timeout) while a read is blocked
+// in a seekable file returns at once when no retry may follow (a POST
+// whose outcome is unknown): nothing waits for the read.
+func TestBlockedSeekableReadDoesNotHoldUpAFinalAttempt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	g := newGateSeeker(100_000, 1_000)
+	defer close(g.release)
+	err := importGated(t, srv, g, 100*time.Millisecond)
+	var idle *IdleTimeoutError
+	assert.ErrorAs(t, err, &idle)
+	assert.ErrorIs(t, err, errUnknown)
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
@@ -38,18 +39,19 @@ type Config struct {
 	OnBehalfOf string
 	Retry      RetryPolicy
 	Logger     *slog.Logger // nil: no logging
-	// TrustSubdomains lets a Request.Link name a subdomain of the base
-	// URL's host (a region's storage hosts); without it every link is
-	// rebased onto the base URL. See Doer.LinkTarget.
-	TrustSubdomains bool
+	// MailgunLinks (a region client) sends a Request.Link as it is when
+	// it names one of Mailgun's API or storage hosts over https; any other
+	// link is refused. Without it every link is rebased onto the base URL.
+	// See Doer.LinkTarget.
+	MailgunLinks bool
 
 	// InvalidArgument is wrapped by errors for requests rejected before sending.
 	InvalidArgument error
 	// InvalidResponse is wrapped by errors for 2xx responses that cannot be decoded.
 	InvalidResponse error
 	// Connection is wrapped by errors for requests or responses that did
-	// not get through: refused or reset connections, timed-out attempts,
-	// bodies cut short or badly framed.
+	// not get through: refused or reset connections, failed TLS
+	// handshakes, timed-out attempts, bodies cut short or badly framed.
 	Connection error
 	// OutcomeUnknown is wrapped, next to the cause, by the error of a write
 	// that may have been acted on while no definitive answer came back
@@ -72,7 +74,7 @@ type Doer struct {
 	userAgent     []string
 	onBehalfOf    []string
 
-	trustSubdomains bool
+	mailgunLinks bool
 
 	invalidArgument error
 	invalidResponse error
@@ -117,7 +119,7 @@ func New(c Config) *Doer {
 		sleep:           sleep,
 		jitter:          rand.Int64N,
 		maxBody:         MaxResponseBody,
-		trustSubdomains: c.TrustSubdomains,
+		mailgunLinks:    c.MailgunLinks,
 	}
 	if c.OnBehalfOf != "" {
 		d.onBehalfOf = []string{c.OnBehalfOf}
@@ -184,12 +186,25 @@ type Request struct {
 // OPTIONS or TRACE, or it is marked Idempotent (an analytics POST that only
 // reads). Each attempt of a write either
 //   - left the server untouched: it was refused (408, 420, 429, a 3xx,
-//     which the API never sends) or never sent (the dial, DNS lookup or
-//     proxy connect failed; the context ended before the attempt);
+//     which the API never sends) or never sent: the context ended before
+//     the attempt, or no connection was made for it (the dial, DNS
+//     lookup, proxy connect or TLS handshake failed, or the attempt
+//     timeout, the idle bound or the context ended it first). The doer
+//     knows that through net/http/httptrace: a connection was asked for
+//     (GetConn) and none was handed over (GotConn), as net/http's
+//     transport reports; with a transport that reports neither, only a
+//     dial, DNS or proxy-connect error counts as never sent;
 //   - may have been acted on: the connection broke or the attempt timed
-//     out after the request may have been written, a 5xx, a 2xx whose
-//     body could not be read or decoded;
+//     out once a connection was made (the request may have been written;
+//     a write that failed on a reused keep-alive connection counts here,
+//     although net/http may have written nothing: it does not say), a
+//     5xx, a 2xx whose body could not be read or decoded;
 //   - or answered definitively: a valid 2xx, or any other 4xx.
+//
+// A transport failure of an attempt that was never sent is retried for
+// every method (a certificate error is never retried); once a connection
+// was made, a transport failure is retried only for idempotent methods
+// (GET, HEAD, PUT, DELETE, OPTIONS) and Idempotent requests.
 //
 // When a write fails after an attempt that may have been acted on and no
 // later attempt answered definitively, its error wraps
@@ -224,10 +239,7 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 		start := d.now()
 		res := d.attempt(ctx, r, target, path, repeatable, out)
 		if r.Body != nil {
-			if err := r.Body.finish(ctx); err != nil && res.err != nil {
-				uncertain = uncertain || res.outcome == actedOn
-				return settle(d.contextError(ctx, r.Method, path, res.err))
-			}
+			r.Body.finish()
 		}
 		if uncertain && res.status == http.StatusNotFound && r.Method == http.MethodDelete {
 			// An earlier attempt may have deleted it: the delete did its job.
@@ -250,10 +262,17 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			}
 			return settle(d.contextError(ctx, r.Method, path, last))
 		}
-		canRetry := res.retryable && attempt < d.retry.MaxRetries && (r.Body == nil || r.Body.replayable()) &&
-			!slices.Contains(r.FinalStatuses, res.status)
-		if res.retryable && attempt < d.retry.MaxRetries && r.Body != nil && !r.Body.replayable() {
-			res.err = notRetried(res.err, r.Body)
+		canRetry := res.retryable && attempt < d.retry.MaxRetries && !slices.Contains(r.FinalStatuses, res.status)
+		if canRetry && r.Body != nil {
+			// Only now, with a retry to follow, wait for a read still
+			// running in a source that the retry rewinds.
+			if err := r.Body.settle(ctx, d.settleLimit()); err != nil {
+				return settle(d.contextError(ctx, r.Method, path, res.err))
+			}
+			if !r.Body.replayable() {
+				res.err = notRetried(res.err, r.Body)
+				canRetry = false
+			}
 		}
 		if !canRetry {
 			d.log(ctx, r.Method, path, attempt, res.status, d.now().Sub(start), -1, res.logErr)
@@ -266,6 +285,17 @@ func (d *Doer) Do(ctx context.Context, r *Request, out any) error {
 			return settle(d.contextError(ctx, r.Method, path, res.err))
 		}
 	}
+}
+
+// settleLimit bounds the wait, before a retry, for a read of the body
+// still running in a source that the retry rewinds: the idle bound (the
+// read is making no progress), else the attempt bound, else none but the
+// caller's context.
+func (d *Doer) settleLimit() time.Duration {
+	if d.retry.IdleTimeout > 0 {
+		return d.retry.IdleTimeout
+	}
+	return d.retry.AttemptTimeout
 }
 
 // contextError reports that the caller's context ended; it wraps the
@@ -362,12 +392,14 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		actx, watch = watchIdle(actx, d.retry.IdleTimeout)
 		defer watch.stop()
 	}
+	conn := newConnTrace()
+	actx = httptrace.WithClientTrace(actx, &conn.trace)
 	req, err := http.NewRequestWithContext(actx, r.Method, target, nil)
 	if err != nil {
 		return result{err: fmt.Errorf("%w: %s %s: %v", d.invalidArgument, r.Method, path, err)}
 	}
 	if r.Body != nil {
-		body, size, err := r.Body.open()
+		body, size, err := r.Body.open(actx)
 		if err != nil {
 			return result{err: fmt.Errorf("mailgun: %s %s: %w", r.Method, path, err)}
 		}
@@ -396,12 +428,13 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 		if watch.expired() {
 			err = context.Cause(actx) // the *IdleTimeoutError, whatever the transport made of it
 		}
+		unsent := conn.unsent(err)
 		res := result{
 			err:       fmt.Errorf("mailgun: %s %s: %w: %w", r.Method, path, d.connection, err),
 			logErr:    err,
-			retryable: retryableTransport(err, repeatable),
+			retryable: retryableTransport(err, repeatable, unsent),
 		}
-		if !notSent(err) {
+		if !unsent {
 			res.outcome = actedOn
 		}
 		return res
@@ -424,7 +457,7 @@ func (d *Doer) attempt(ctx context.Context, r *Request, target, path string, rep
 					err:       fmt.Errorf("mailgun: %s %s: %w: reading response: %w", r.Method, path, d.connection, re.err),
 					logErr:    re.err,
 					status:    resp.StatusCode,
-					retryable: repeatable && retryableTransport(re.err, true),
+					retryable: retryableTransport(re.err, repeatable, false),
 					outcome:   actedOn,
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Field is one text field of a form. Repeat a Name to repeat the key.
@@ -26,7 +27,8 @@ type File struct {
 
 	// Content is copied into the body while it is sent, never read whole.
 	// A retry can send it again only when it is an io.Seeker (rewound to
-	// its offset when the body was made) or no byte of it was read.
+	// its offset when the body was made, once no read of it is running;
+	// see NewMultipart) or no byte of it was read.
 	Content io.Reader
 	// Open, used instead of Content, opens the content for each attempt
 	// (a file); the reader is closed once the attempt is over, so a retry
@@ -88,7 +90,14 @@ var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 //
 // The body can be sent again (for a retry) when every content an attempt
 // read from can start over: an Open file, or an io.Seeker. Otherwise open
-// fails with an error that names the file.
+// fails with an error that names the file. A read blocked in a content
+// never holds up the transport: once the attempt is over the body fails
+// at once and that read finishes on its own. A seeker is rewound only
+// after such a read has returned; the doer waits for it only when a retry
+// is to follow, at most RetryPolicy.IdleTimeout (else AttemptTimeout),
+// and past that gives up the retry. Without a retry nothing waits: that
+// one read may still be running in the content when Do returns (nothing
+// is read after it).
 func NewMultipart(fields []Field, files []File) (Body, error) {
 	for _, f := range fields {
 		if err := checkPartName("field name", f.Name); err != nil {
@@ -180,6 +189,10 @@ type source struct {
 	open    func() (io.ReadCloser, error)
 	size    int64 // declared exact size; 0 if unknown
 	touched bool  // an attempt read from it (or a read may still run)
+	// pending, while non-nil, is closed once the read still running in
+	// content (a seeker's) when the last attempt ended has returned; see
+	// multipartBody.settle.
+	pending <-chan struct{}
 	// noRewind is set when a read may still run in content: it must never
 	// be sought under that read.
 	noRewind bool
@@ -187,7 +200,7 @@ type source struct {
 
 // canRestart reports whether the source can be read again from its start.
 func (s *source) canRestart() bool {
-	return s.open != nil || (s.seeker != nil && !s.noRewind)
+	return s.open != nil || (s.seeker != nil && !s.noRewind && s.pending == nil)
 }
 
 // multipartBody is a multipart body streamed from its sources. Each
@@ -230,37 +243,74 @@ func (b *multipartBody) replayError() error {
 	return nil
 }
 
-func (b *multipartBody) finish(ctx context.Context) error {
-	var err error
+func (b *multipartBody) finish() {
 	for i, a := range b.cur {
 		s := b.sources[i]
 		idle := a.cutOff()
 		select {
 		case <-idle:
-		default:
-			if s.open != nil || s.seeker == nil || s.noRewind {
-				// A read is blocked in the content. A file is closed below
-				// and opened anew for a retry; a plain stream may still
-				// lose bytes to that read, so it cannot be sent again.
+			if a.read > 0 {
 				s.touched = true
-				continue
 			}
-			select {
-			case <-idle:
-			case <-ctx.Done():
-				s.touched, s.noRewind = true, true // never seek under a running read
-				err = ctx.Err()
-				continue
-			}
-		}
-		if a.read > 0 {
+		default:
+			// A read is blocked in the content. A file is closed below
+			// and opened anew for a retry; a plain stream may still lose
+			// bytes to that read, so it cannot be sent again; a seeker
+			// can be rewound once the read has returned (settle).
 			s.touched = true
+			if s.open == nil && s.seeker != nil && !s.noRewind {
+				s.pending = idle
+			}
 		}
 	}
 	b.cur = nil
 	b.closeOpened()
-	return err
 }
+
+func (b *multipartBody) settle(ctx context.Context, limit time.Duration) error {
+	var expired <-chan time.Time
+	for _, s := range b.sources {
+		if s.pending == nil {
+			continue
+		}
+		if expired == nil && limit > 0 {
+			t := time.NewTimer(limit)
+			defer t.Stop()
+			expired = t.C
+		}
+		select {
+		case <-s.pending:
+			s.pending = nil
+			continue
+		case <-expired:
+			expired = closedTime // every later source is past the bound too
+		case <-ctx.Done():
+		}
+		s.pending, s.noRewind = nil, true // never seek under a running read
+		if err := ctx.Err(); err != nil {
+			b.abandon()
+			return err
+		}
+	}
+	return nil
+}
+
+// abandon marks every source with a read still pending as never to be
+// rewound.
+func (b *multipartBody) abandon() {
+	for _, s := range b.sources {
+		if s.pending != nil {
+			s.pending, s.noRewind = nil, true
+		}
+	}
+}
+
+// closedTime is a closed channel: a bound already passed.
+var closedTime = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 func (b *multipartBody) closeOpened() {
 	for _, c := range b.opened {
@@ -269,7 +319,7 @@ func (b *multipartBody) closeOpened() {
 	b.opened = nil
 }
 
-func (b *multipartBody) open() (io.ReadCloser, int64, error) {
+func (b *multipartBody) open(ctx context.Context) (io.ReadCloser, int64, error) {
 	if err := b.replayError(); err != nil {
 		return nil, 0, fmt.Errorf("streamed body cannot be sent again: %w", err)
 	}
@@ -299,7 +349,7 @@ func (b *multipartBody) open() (io.ReadCloser, int64, error) {
 		} else {
 			size += n
 		}
-		a := &attemptReader{src: r, idle: make(chan struct{})}
+		a := newAttemptReader(ctx, r)
 		cur = append(cur, a)
 		readers = append(readers, a)
 	}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -266,4 +269,146 @@ func TestRetriedDeleteAnswered404IsDone(t *testing.T) {
 			assert.NotErrorIs(t, err, errUnknown, "a 404 is a definitive answer")
 		})
 	}
+}
+
+// A POST whose TLS handshake fails (an untrusted certificate) never wrote
+// a byte of the request: the transport writes only once the handshake is
+// done, so its outcome is not unknown.
+func TestOutcomeTLSHandshakeFailureIsUntouched(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached <- struct{}{} }))
+	srv.Config.ErrorLog = quietLog()
+	srv.StartTLS()
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}} // does not trust srv's certificate
+	defer hc.CloseIdleConnections()
+	d := New(testConfig(srv.URL, hc))
+	err := d.Do(context.Background(), writeRequest(http.MethodPost), nil)
+	require.Error(t, err)
+	select {
+	case <-reached:
+		t.Fatal("the request reached the handler")
+	default:
+	}
+	assert.False(t, errors.Is(err, errUnknown), "a send that failed its TLS handshake is reported as outcome unknown: %v", err)
+}
+
+// The caller's context ends while the connection is still being dialled
+// (a slow or black-holed network): nothing was written, although the
+// transport returns the bare context error, not a dial error.
+func TestOutcomeContextEndDuringDialIsUntouched(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			select { // a SYN that is never answered
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-release:
+				return nil, errors.New("released")
+			}
+		},
+	}}
+	defer hc.CloseIdleConnections()
+	d := New(testConfig("http://192.0.2.1", hc))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := d.Do(ctx, writeRequest(http.MethodPost), nil)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, errUnknown), "a POST that never got a connection is reported as outcome unknown: %v", err)
+}
+
+// An attempt that times out while dialling sent nothing, so a POST is
+// retried (the timed-out dial surfaces as context.DeadlineExceeded, not
+// as a dial error) and its failure is not unknown.
+func TestPostRetriedWhenAttemptTimeoutEndsTheDial(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var dials atomic.Int32
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			dials.Add(1)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-release:
+				return nil, errors.New("released")
+			}
+		},
+	}}
+	defer hc.CloseIdleConnections()
+	cfg := testConfig("http://192.0.2.1", hc)
+	cfg.Retry.AttemptTimeout = 30 * time.Millisecond
+	d := New(cfg)
+	err := d.Do(context.Background(), writeRequest(http.MethodPost), nil)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, errUnknown), "outcome unknown although no connection was made: %v", err)
+	assert.Equal(t, int32(4), dials.Load(), "a POST that never connected may be retried (MaxRetries 3)")
+}
+
+func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// traceTransport fires the connection hooks a script says, then fails
+// with err without a response.
+type traceTransport struct {
+	getConn, gotConn bool
+	err              error
+	calls            atomic.Int32
+}
+
+func (tt *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	tt.calls.Add(1)
+	if trace := httptrace.ContextClientTrace(r.Context()); trace != nil {
+		if tt.getConn && trace.GetConn != nil {
+			trace.GetConn(r.URL.Host)
+		}
+		if tt.gotConn && trace.GotConn != nil {
+			trace.GotConn(httptrace.GotConnInfo{})
+		}
+	}
+	return nil, tt.err
+}
+
+// A POST that fails without a response is unknown exactly when a
+// connection may have carried it: a connection was handed over, or the
+// transport reports no connection events and the error is no dial error.
+func TestOutcomeFollowsTheConnectionHooks(t *testing.T) {
+	dialErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	other := errors.New("broken")
+	for _, c := range []struct {
+		name             string
+		getConn, gotConn bool
+		err              error
+		unknown          bool
+	}{
+		{"asked, never got", true, false, other, false},
+		{"asked, got", true, true, other, true},
+		{"asked, got, then a dial error", true, true, dialErr, true}, // an earlier connection may have carried it
+		{"no hooks, dial error", false, false, dialErr, false},
+		{"no hooks, other error", false, false, other, true},
+		{"no hooks, deadline", false, false, context.DeadlineExceeded, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tt := &traceTransport{getConn: c.getConn, gotConn: c.gotConn, err: c.err}
+			err := New(testConfig("http://api.test", &http.Client{Transport: tt})).Do(context.Background(), writeRequest(http.MethodPost), nil)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, c.err)
+			assert.Equal(t, c.unknown, errors.Is(err, errUnknown), "outcome unknown")
+			want := int32(4) // MaxRetries 3: nothing was sent, so a POST is retried
+			if c.unknown {
+				want = 1
+			}
+			assert.Equal(t, want, tt.calls.Load(), "attempts")
+		})
+	}
+}
+
+// The hooks of a trace the caller put in the context still fire.
+func TestCallersClientTraceStillFires(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, `{}`) }))
+	defer srv.Close()
+	var got atomic.Bool
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { got.Store(true) }})
+	require.NoError(t, New(testConfig(srv.URL, srv.Client())).Do(ctx, writeRequest(http.MethodPost), nil))
+	assert.True(t, got.Load())
 }

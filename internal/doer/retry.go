@@ -7,8 +7,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +24,10 @@ type RetryPolicy struct {
 	// the transport takes no byte of the request body and no byte of the
 	// response arrives (the wait for the headers counts). It is enforced
 	// through the request's context, so it holds for any http.Client
-	// whose transport honours that context, as net/http's does. 0: none.
+	// whose transport honours that context, as net/http's does. It also
+	// bounds the wait, before a retry, for a read still blocked in a
+	// seekable source of the body (see Body.settle). 0: none (that wait is
+	// then bounded by AttemptTimeout, or only by the context).
 	IdleTimeout time.Duration
 }
 
@@ -61,21 +66,22 @@ func retryableStatus(code int, repeatable bool) bool {
 }
 
 // retryableTransport applies the retry rules to a transport error.
-// A request that may not be repeated is retried only when no byte of it
-// reached the server: the dial (or DNS lookup, or proxy connect) failed.
-func retryableTransport(err error, repeatable bool) bool {
+// A request that may not be repeated is retried only when none of it
+// reached the server (unsent; see attempt). A certificate problem is
+// never retried.
+func retryableTransport(err error, repeatable, unsent bool) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
 		return false // a certificate problem does not fix itself
 	}
-	if repeatable {
-		return true
-	}
-	return notSent(err)
+	return repeatable || unsent
 }
 
+// notSent reports whether err says that no connection was made: a failed
+// dial, DNS lookup or proxy connect. It is the rule for transports that
+// report no connection events (see connTrace).
 func notSent(err error) bool {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -83,6 +89,36 @@ func notSent(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect")
+}
+
+// connTrace follows, through net/http/httptrace, whether an attempt got a
+// connection. The request is written only on a connection the transport
+// handed over (GotConn), so an attempt that asked for one (GetConn) and
+// never got it sent nothing: its dial, DNS lookup, proxy connect or TLS
+// handshake failed, or a timeout or the context ended it first. net/http's
+// transport fires both hooks, for HTTP/1 and HTTP/2, before it writes
+// anything; a custom RoundTripper may fire neither, and then only the
+// error tells (notSent).
+type connTrace struct {
+	asked atomic.Bool // GetConn fired
+	got   atomic.Bool // GotConn fired: the request may have been written
+	trace httptrace.ClientTrace
+}
+
+func newConnTrace() *connTrace {
+	c := &connTrace{}
+	c.trace.GetConn = func(string) { c.asked.Store(true) }
+	c.trace.GotConn = func(httptrace.GotConnInfo) { c.got.Store(true) }
+	return c
+}
+
+// unsent reports whether none of the request reached the server, for an
+// attempt that failed with err before any response.
+func (c *connTrace) unsent(err error) bool {
+	if c.asked.Load() {
+		return !c.got.Load()
+	}
+	return notSent(err)
 }
 
 // backoff returns the wait before retry number attempt+1 (attempt counts from 0):
