@@ -40,19 +40,19 @@ type Bounce struct {
 // error.
 func (b *Bounce) UnmarshalJSON(data []byte) error { return decodeRecord[bounceWire](data, b) }
 
-// bounceWire is a bounce as the API sends it. Its fields decode
-// themselves, so a page of them is decoded in one pass, without the
-// nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
+// bounceWire is a bounce as the API sends it, read by the list rule
+// (lenient.go). A page of well-formed bounces decodes in one pass, without
+// the nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
 type bounceWire struct {
-	Address     looseString     `json:"address"`
-	Code        smtpCode        `json:"code"`
-	Error       looseString     `json:"error"`
-	CreatedAt   suppressionTime `json:"created_at"`
-	MessageHash looseString     `json:"MessageHash"`
+	Address     string      `json:"address"`
+	Code        jsonText    `json:"code"`
+	Error       string      `json:"error"`
+	CreatedAt   rfc2822Time `json:"created_at"`
+	MessageHash string      `json:"MessageHash"`
 }
 
 func (w bounceWire) value() Bounce {
-	return Bounce{Address: string(w.Address), Code: string(w.Code), Error: string(w.Error), CreatedAt: time.Time(w.CreatedAt), MessageHash: string(w.MessageHash)}
+	return Bounce{Address: w.Address, Code: string(w.Code), Error: w.Error, CreatedAt: time.Time(w.CreatedAt), MessageHash: w.MessageHash}
 }
 
 // BounceInput is a bounce to add. Only Address is required.

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/mgkit/mailgun/internal/timefmt"
 )
 
 // errNotText is returned for a JSON value that is neither a string nor a number.
@@ -37,4 +42,65 @@ func jsonString(raw []byte) (string, error) {
 	var s string
 	err := json.Unmarshal(raw, &s)
 	return s, err
+}
+
+// stringOrNull returns a JSON string's value; null gives "". Any other
+// value is an error.
+func stringOrNull(raw []byte) (string, error) {
+	switch {
+	case string(raw) == "null":
+		return "", nil
+	case len(raw) > 0 && raw[0] == '"':
+		return jsonString(raw)
+	}
+	return "", fmt.Errorf("%.40s is not a JSON string", raw)
+}
+
+// jsonText reads a value Mailgun sends as a JSON string or a number (an
+// SMTP code, a DNS priority, a template name), as its text; null is "".
+// Any other value is an error, which the list rule reads as absent.
+type jsonText string
+
+func (t *jsonText) UnmarshalJSON(raw []byte) error {
+	s, err := textOf(raw)
+	if err != nil {
+		return err
+	}
+	*t = jsonText(s)
+	return nil
+}
+
+// rfc2822Time reads a date of the v3 APIs: RFC 2822, with a zone name or
+// a numeric offset, or RFC 3339. null or "" is the zero time. Any other
+// value, or a date that does not parse, is an error, which the list rule
+// reads as absent.
+type rfc2822Time time.Time
+
+func (t *rfc2822Time) UnmarshalJSON(raw []byte) error {
+	s, err := stringOrNull(raw)
+	if err != nil {
+		return fmt.Errorf("time: %w", err)
+	}
+	v, err := parseRFC2822(s)
+	if err != nil {
+		return err
+	}
+	*t = rfc2822Time(v)
+	return nil
+}
+
+// parseRFC2822 reads an RFC 2822 date, or an RFC 3339 one; a blank s is
+// the zero time.
+func parseRFC2822(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	t, err := timefmt.ParseRFC2822(s)
+	if err == nil {
+		return t, nil
+	}
+	if t, err3339 := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err3339 == nil {
+		return t, nil
+	}
+	return time.Time{}, err
 }

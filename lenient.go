@@ -78,6 +78,21 @@ func (l *lenient[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// DecodeBody reads a whole response body (which the doer has seen start
+// as an object or an array) in one json.Unmarshal when it decodes as it
+// is, as the body of a Get does; otherwise as UnmarshalJSON does. Only a
+// body that is not JSON is an error.
+func (l *lenient[T]) DecodeBody(b []byte) error {
+	var v T
+	if err := json.Unmarshal(b, &v); err == nil {
+		*l = lenient[T]{V: v, ok: true}
+		return nil
+	} else if !json.Valid(b) {
+		return err
+	}
+	return l.UnmarshalJSON(b)
+}
+
 // decodePruned decodes b, valid JSON, into a T: as it is if it decodes,
 // otherwise pruned (pruneItem). ok is false, and v zero, when b cannot be
 // a T at all, such as a string where an object is wanted.

@@ -3,7 +3,6 @@ package mailgun
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"reflect"
@@ -79,27 +78,6 @@ func rfc2822(t time.Time) string {
 		return ""
 	}
 	return timefmt.FormatRFC2822(t)
-}
-
-// rfc2822Time reads an RFC 2822 date with a zone name or a numeric offset.
-// An empty string or null is the zero time.
-type rfc2822Time time.Time
-
-func (t *rfc2822Time) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("time: %w", err)
-	}
-	if s == nil || strings.TrimSpace(*s) == "" {
-		*t = rfc2822Time{}
-		return nil
-	}
-	v, err := timefmt.ParseRFC2822(*s)
-	if err != nil {
-		return err
-	}
-	*t = rfc2822Time(v)
-	return nil
 }
 
 // Dimension groups metrics: one item per value (or combination of values).

@@ -743,6 +743,56 @@ func TestSuppressionListsMistypedFields(t *testing.T) {
 	}
 }
 
+// TestSuppressionGetMistypedFields: Get reads its record by the list rule,
+// as the pages do: a field of an unexpected type is dropped, not fatal.
+func TestSuppressionGetMistypedFields(t *testing.T) {
+	ctx := context.Background()
+	for _, a := range suppressionAPIs {
+		keyField := "address"
+		if a.name == "whitelists" {
+			keyField = "value"
+		}
+		it := maps.Clone(a.item)
+		for field := range it {
+			if field != keyField {
+				it[field] = map[string]int{"x": 1}
+			}
+		}
+		it[keyField] = "a@x.io"
+		body, err := json.Marshal(it)
+		require.NoError(t, err)
+		c, m := newMockClient(t)
+		m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/"+a.name+"/a%40x.io", 200, body)
+		got, err := a.get(ctx, c, "example.com", "a@x.io")
+		require.NoError(t, err, a.name)
+		assert.Equal(t, "a@x.io", got, a.name)
+	}
+}
+
+// TestSuppressionRecordsMistypedRepeat: a member repeated with a value of
+// an unexpected type reads as absent, so the value before it stands (the
+// list rule, read as the events decoder reads it), in a page as in
+// json.Unmarshal.
+func TestSuppressionRecordsMistypedRepeat(t *testing.T) {
+	created := time.Date(2025, 12, 11, 1, 49, 40, 0, time.UTC)
+	var b mailgun.Bounce
+	require.NoError(t, json.Unmarshal([]byte(`{"address":"a@x","address":5,"code":550,"code":true,"error":"e","error":[1],`+
+		`"created_at":"Thu, 11 Dec 2025 01:49:40 UTC","created_at":"yesterday"}`), &b))
+	assert.Equal(t, mailgun.Bounce{Address: "a@x", Code: "550", Error: "e", CreatedAt: b.CreatedAt}, b)
+	assert.True(t, created.Equal(b.CreatedAt), "created_at %v", b.CreatedAt)
+	var u mailgun.Unsubscribe
+	require.NoError(t, json.Unmarshal([]byte(`{"address":"a@x","tags":["news"],"tags":{"x":1}}`), &u))
+	assert.Equal(t, []string{"news"}, u.Tags)
+
+	c, m := newMockClient(t)
+	m.respond(http.MethodGet, "https://api.mailgun.net/v3/example.com/bounces", 200,
+		[]byte(`{"items":[{"address":"a@x","code":"550","code":{}}],"paging":{"next":""}}`))
+	page, err := c.Bounces.ListPage(context.Background(), "example.com", nil)
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "550", page.Items[0].Code)
+}
+
 // FuzzSuppressionItemField puts any JSON value in one field of a list
 // item: decoding never fails, and the other fields are kept.
 func FuzzSuppressionItemField(f *testing.F) {

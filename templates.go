@@ -789,7 +789,7 @@ func lenientText(raw []byte) string {
 // the zero time.
 func lenientTime(raw []byte) time.Time {
 	s := lenientText(raw)
-	t, err := parseSuppressionTime(&s)
+	t, err := parseRFC2822(s)
 	if err != nil {
 		return time.Time{}
 	}
