@@ -2,6 +2,7 @@ package mailgun_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
@@ -389,6 +390,18 @@ func TestDomainWebhooksLenientDecode(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, urls)
 	assert.Empty(t, urls)
+}
+
+// TestDomainWebhooksDecodeRepeatedMembers: a member repeated with a value
+// of an unexpected type reads as absent (the list rule), so the value
+// before it stands.
+func TestDomainWebhooksDecodeRepeatedMembers(t *testing.T) {
+	var hooks mailgun.DomainWebhooks
+	require.NoError(t, json.Unmarshal([]byte(`{"delivered": {"urls": ["https://a.example/"], "urls": 5}, "opened": {"urls": ["https://b.example/"]}, "opened": "x"}`), &hooks))
+	assert.Equal(t, mailgun.DomainWebhooks{
+		mailgun.WebhookEventDelivered: {"https://a.example/"},
+		mailgun.WebhookEventOpened:    {"https://b.example/"},
+	}, hooks)
 }
 
 func TestDomainWebhooksBadInput(t *testing.T) {

@@ -111,6 +111,25 @@ func decodePruned[T any](b []byte) (v T, ok bool) {
 	return v, true
 }
 
+// decodeObject reads raw by the list rule for the UnmarshalJSON method of
+// a public type: a JSON object gives the value read as decodePruned reads
+// it; null gives nil, so that the method leaves its value unchanged as
+// encoding/json does; anything else gives ok false.
+func decodeObject[T any](raw []byte) (v *T, ok bool) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil, true
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false
+	}
+	t, ok := decodePruned[T](raw)
+	if !ok {
+		return nil, false
+	}
+	return &t, true
+}
+
 // pruneBudget bounds the decode attempts spent on one item, so that an
 // item full of unreadable values costs a bounded time; past it the item
 // is skipped.
