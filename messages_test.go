@@ -970,13 +970,14 @@ func TestMessagesStoredDecodesWhatItCan(t *testing.T) {
 		err  error
 	}{
 		"wrong field types are dropped": {
-			body: `{"sender":1,"recipients":"a@x, b@y","message-headers":[["A","1"],["bad"],7,["B","2"]],"attachments":[{"url":"u","size":"big"},{"name":"ok.txt","size":3}],"body-plain":"hi","content-id-map":{"<c1>":{"name":"logo.png"},"<c2>":"bad"}}`,
+			body: `{"sender":1,"recipients":"a@x, b@y","message-headers":[["A","1"],["bad"],7,["B","2"]],"attachments":[{"url":"u","size":"big"},{"name":"ok.txt","size":3}],"body-plain":"hi","content-id-map":{"<c1>":{"name":"logo.png"},"<c2>":"bad","<c3>":{"name":"x.png","size":"big"}}}`,
 			want: func(t *testing.T, m *mailgun.StoredMessage) {
 				assert.Equal(t, "", m.Sender)
 				assert.Equal(t, []string{"a@x", "b@y"}, m.Recipients)
 				assert.Equal(t, []mailgun.Header{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}}, m.Headers)
-				assert.Equal(t, []mailgun.StoredAttachment{{Name: "ok.txt", Size: 3}}, m.Attachments)
-				assert.Equal(t, map[string]mailgun.StoredAttachment{"<c1>": {Name: "logo.png"}}, m.ContentIDMap)
+				assert.Equal(t, []mailgun.StoredAttachment{{URL: "u"}, {Name: "ok.txt", Size: 3}}, m.Attachments,
+					"an attachment keeps its other fields when one has an unexpected type")
+				assert.Equal(t, map[string]mailgun.StoredAttachment{"<c1>": {Name: "logo.png"}, "<c3>": {Name: "x.png"}}, m.ContentIDMap)
 				assert.Equal(t, "hi", m.BodyPlain)
 			},
 		},
