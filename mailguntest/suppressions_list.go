@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -230,22 +229,6 @@ func buildSuppressionPage[T, W any](r *http.Request, l *suppressionList[T], rend
 		}
 	}
 	return out, nil
-}
-
-// maxSuppressionBody bounds the form and JSON bodies the fake reads.
-const maxSuppressionBody = 10 << 20
-
-// readSuppressionForm parses an urlencoded or multipart form body.
-func readSuppressionForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxSuppressionBody)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mt {
-	case "application/x-www-form-urlencoded":
-		return r.ParseForm()
-	case "multipart/form-data":
-		return r.ParseMultipartForm(maxSuppressionBody)
-	}
-	return fmt.Errorf("unsupported Content-Type %q", r.Header.Get("Content-Type"))
 }
 
 // suppressionImportBatch is how many parsed CSV rows are stored at a time, so the

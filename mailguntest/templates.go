@@ -77,11 +77,11 @@ func (s *Server) onTemplate(form bool, h templateHandler) http.HandlerFunc {
 		}
 		var f url.Values
 		if form {
-			if err := readSuppressionForm(w, r); err != nil {
+			var err error
+			if f, err = readForm(w, r); err != nil {
 				writeError(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			f = r.PostForm
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -269,11 +269,11 @@ func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
 	if !knownDomain(w, domain) {
 		return
 	}
-	if err := readSuppressionForm(w, r); err != nil {
+	f, err := readForm(w, r)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	f := r.PostForm
 	name := strings.ToLower(strings.TrimSpace(f.Get("name")))
 	if name == "" {
 		writeError(w, http.StatusBadRequest, "Missing mandatory parameter: name")

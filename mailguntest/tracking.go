@@ -202,7 +202,7 @@ func (s *Server) updateTracking(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Domain not found")
 		return
 	}
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Invalid form body")
 		return
@@ -297,10 +297,6 @@ func (s *Server) certificateStatus(w http.ResponseWriter, r *http.Request) {
 		body["certificate"] = v.Certificate
 	}
 	writeJSON(w, http.StatusOK, body)
-}
-
-func writeReason(w http.ResponseWriter, status int, reason string) {
-	writeJSON(w, status, map[string]string{"Reason": reason})
 }
 
 func certificateAccepted(w http.ResponseWriter, host string) {
