@@ -78,7 +78,7 @@ type bounceRecord struct {
 }
 
 func (in BounceInput) record() bounceRecord {
-	return bounceRecord{Address: in.Address, Code: in.Code, Error: in.Error, CreatedAt: suppressionDate(in.CreatedAt)}
+	return bounceRecord{Address: in.Address, Code: in.Code, Error: in.Error, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in BounceInput) address() string { return in.Address }

@@ -57,7 +57,7 @@ type complaintRecord struct {
 }
 
 func (in ComplaintInput) record() complaintRecord {
-	return complaintRecord{Address: in.Address, CreatedAt: suppressionDate(in.CreatedAt)}
+	return complaintRecord{Address: in.Address, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in ComplaintInput) address() string { return in.Address }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -81,7 +80,7 @@ func (t *rfc2822Time) UnmarshalJSON(raw []byte) error {
 	if err != nil {
 		return fmt.Errorf("time: %w", err)
 	}
-	v, err := parseRFC2822(s)
+	v, err := timefmt.Parse(s)
 	if err != nil {
 		return err
 	}
@@ -89,18 +88,12 @@ func (t *rfc2822Time) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-// parseRFC2822 reads an RFC 2822 date, or an RFC 3339 one; a blank s is
-// the zero time.
-func parseRFC2822(s string) (time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return time.Time{}, nil
+// rfc2822 formats t for a request, with a numeric offset, or "" for the
+// zero time, which leaves the field out so that the API applies its
+// default.
+func rfc2822(t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	t, err := timefmt.ParseRFC2822(s)
-	if err == nil {
-		return t, nil
-	}
-	if t, err3339 := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err3339 == nil {
-		return t, nil
-	}
-	return time.Time{}, err
+	return timefmt.FormatRFC2822(t)
 }

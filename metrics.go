@@ -72,14 +72,6 @@ func checkRange(startName string, start time.Time, endName string, end time.Time
 	return nil
 }
 
-// rfc2822 formats t for a request body, or "" for the zero time.
-func rfc2822(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return timefmt.FormatRFC2822(t)
-}
-
 // Dimension groups metrics: one item per value (or combination of values).
 type Dimension string
 

@@ -11,10 +11,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/mgkit/mailgun/internal/doer"
-	"github.com/mgkit/mailgun/internal/timefmt"
 )
 
 // suppressionList is what the suppression lists (bounces, unsubscribes,
@@ -311,15 +309,6 @@ func checkListAddress(name, value string) error {
 // isListAddress is the condition checkListAddress enforces, without an error.
 func isListAddress(value string) bool {
 	return strings.TrimSpace(value) != "" && strings.Contains(value, "@")
-}
-
-// suppressionDate formats a time to send as created_at; the zero time is
-// "" (the field is left out and the API uses the time of the request).
-func suppressionDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return timefmt.FormatRFC2822(t)
 }
 
 // suppressionForm builds the form of a one-record add from name, value

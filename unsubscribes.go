@@ -82,7 +82,7 @@ func (in UnsubscribeInput) record() unsubscribeRecord {
 	if len(tags) == 0 {
 		tags = []string{AllTags}
 	}
-	return unsubscribeRecord{Address: in.Address, Tags: tags, CreatedAt: suppressionDate(in.CreatedAt)}
+	return unsubscribeRecord{Address: in.Address, Tags: tags, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in UnsubscribeInput) address() string { return in.Address }
