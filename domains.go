@@ -377,7 +377,7 @@ func checkDomainsCursor(c string) error {
 func (s *DomainsService) List(ctx context.Context, opts *DomainListOptions) iter.Seq2[Domain, error] {
 	start, query, err := opts.query()
 	if err != nil {
-		return func(yield func(Domain, error) bool) { yield(Domain{}, err) }
+		return failedWalk[Domain](err)
 	}
 	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[Domain], error) {
 		return s.page(ctx, cursor, query)

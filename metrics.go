@@ -774,7 +774,7 @@ func (s *MetricsService) post(ctx context.Context, path []string, p *metricsPara
 // next page as the cursor.
 func offsetPages[T any](ctx context.Context, p *metricsParams, fetch func(context.Context, int) ([]T, MetricsPagination, error)) iter.Seq2[T, error] {
 	if _, err := p.body(p.skip, true); err != nil {
-		return func(yield func(T, error) bool) { var zero T; yield(zero, err) }
+		return failedWalk[T](err)
 	}
 	return iterate(ctx, "", func(ctx context.Context, cursor string) (*Page[T], error) {
 		skip := p.skip

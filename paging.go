@@ -83,6 +83,15 @@ func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Co
 	}
 }
 
+// failedWalk is a walk that yields err as its only value: how a List
+// reports invalid options, before anything is sent.
+func failedWalk[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}
+
 // linkPage is the {"items": [...], "paging": {"next": url}} shape of the
 // suppression, tag and Slack channel lists. Paging is a pointer so that a
 // page without it can be told from one with empty links.

@@ -40,17 +40,15 @@ func checkAddressKey(address string) error { return checkListAddress("address", 
 // error, before anything is sent.
 func (l suppressionList[W, T]) walk(ctx context.Context, domain string, opts *ListOptions) iter.Seq2[T, error] {
 	start, query, err := suppressionQuery(domain, l.name, opts)
+	if err != nil {
+		return failedWalk[T](err)
+	}
+	pages := iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[W], error) {
+		return l.fetch(ctx, domain, query, cursor)
+	})
 	return func(yield func(T, error) bool) {
-		var zero T
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		pages := iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[W], error) {
-			return l.fetch(ctx, domain, query, cursor)
-		})
 		for w, err := range pages {
-			v := zero
+			var v T
 			if err == nil {
 				v = l.conv(w)
 			}

@@ -144,7 +144,7 @@ func (o *TagListOptions) query(domain string) (string, url.Values, error) {
 func (s *TagsService) List(ctx context.Context, domain string, opts *TagListOptions) iter.Seq2[Tag, error] {
 	start, query, err := opts.query(domain)
 	if err != nil {
-		return func(yield func(Tag, error) bool) { yield(Tag{}, err) }
+		return failedWalk[Tag](err)
 	}
 	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[Tag], error) {
 		return s.page(ctx, domain, cursor, query)

@@ -755,10 +755,7 @@ func templatePageAt[T any](ctx context.Context, c *Client, l templateList[T], op
 func templateWalk[T any](ctx context.Context, c *Client, l templateList[T], opts *TemplateListOptions) iter.Seq2[T, error] {
 	start, query, err := l.start(opts)
 	if err != nil {
-		return func(yield func(T, error) bool) {
-			var zero T
-			yield(zero, err)
-		}
+		return failedWalk[T](err)
 	}
 	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[T], error) {
 		return l.fetch(ctx, c, query, cursor)
