@@ -638,7 +638,7 @@ func (l templateList[T]) start(opts *TemplateListOptions) (string, url.Values, e
 		o = *opts
 	}
 	if o.Cursor != "" {
-		return o.Cursor, nil, l.checkCursor(o.Cursor)
+		return o.Cursor, nil, checkListCursor(o.Cursor, l.path[1:]...) // not another domain's, template's or kind of list
 	}
 	if o.Limit < 0 || o.Limit > MaxTemplateListLimit {
 		return "", nil, invalidArg("limit %d is out of range 1..%d (0 means the API's default)", o.Limit, MaxTemplateListLimit)
@@ -647,22 +647,6 @@ func (l templateList[T]) start(opts *TemplateListOptions) (string, url.Values, e
 		return "", nil, nil
 	}
 	return "", url.Values{"limit": {strconv.Itoa(o.Limit)}}, nil
-}
-
-// checkCursor rejects a cursor that is not one of this very list (not
-// another domain's, another template's, nor the other kind of list).
-func (l templateList[T]) checkCursor(cursor string) error {
-	if err := doer.CheckCursor(cursor); err != nil {
-		return invalidArg("cursor: %s", err)
-	}
-	want, err := doer.BuildPath(l.path)
-	if err != nil {
-		return invalidArg("%s", err)
-	}
-	if p, _, _ := strings.Cut(cursor, "?"); p != want {
-		return invalidArg("cursor belongs to another list")
-	}
-	return nil
 }
 
 // templatePageWire is one page of either list, read by the list rule
