@@ -107,8 +107,7 @@ func TestMetricsQueryIsRetriedLikeAGet(t *testing.T) {
 }
 
 func TestMetricsDecodeExample(t *testing.T) {
-	body := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json")
-	require.NoError(t, contracttest.Load(t).CheckExample("POST", "/v1/analytics/metrics", 200, "application/json", body))
+	body := example(t, "metrics-logs/post-v1-analytics-metrics.200.json", "POST", "/v1/analytics/metrics", 200)
 	var r mailgun.MetricsResponse
 	require.NoError(t, json.Unmarshal(body, &r))
 	assert.Equal(t, time.Date(2024, 11, 27, 1, 0, 0, 0, time.UTC), r.Start.UTC())
@@ -203,8 +202,7 @@ func TestMetricsDecodeNullsAndRates(t *testing.T) {
 }
 
 func TestMetricsErrorExample(t *testing.T) {
-	body := fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.400.json")
-	require.NoError(t, contracttest.Load(t).CheckExample("POST", "/v1/analytics/metrics", 400, "application/json", body))
+	body := example(t, "metrics-logs/post-v1-analytics-metrics.400.json", "POST", "/v1/analytics/metrics", 400)
 	c, m := newMockClient(t)
 	m.respond(http.MethodPost, metricsURL, 400, body)
 	_, err := c.Metrics.Query(context.Background(), documentedMetricsQuery())
