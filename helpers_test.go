@@ -3,6 +3,7 @@ package mailgun_test
 import (
 	"bytes"
 	"io"
+	"iter"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -197,4 +198,16 @@ func respondOK(m *mock, method, rawURL string, bodies ...[]byte) {
 		replies[i] = reply{http.StatusOK, string(b)}
 	}
 	respondSeq(m, method, rawURL, replies...)
+}
+
+// assertFailsOnce checks that a walk yields exactly one value: an error
+// matching target.
+func assertFailsOnce[T any](t *testing.T, seq iter.Seq2[T, error], target error) {
+	t.Helper()
+	n := 0
+	for _, err := range seq {
+		assert.ErrorIs(t, err, target)
+		n++
+	}
+	assert.Equal(t, 1, n, "the error is yielded once, and nothing else")
 }
