@@ -856,6 +856,23 @@ func TestAlertTestSends(t *testing.T) {
 	}, srv.AlertTests())
 }
 
+// TestAlertsSlackChannelsMalformedPages: a channels page fails on its
+// structure, as every link-paged list does (getLinkPage).
+func TestAlertsSlackChannelsMalformedPages(t *testing.T) {
+	for name, body := range map[string]string{
+		"items without paging":      `{"items":[{"id":"C1"}]}`,
+		"next link to another list": `{"items":[{"id":"C1"}],"paging":{"next":"https://api.mailgun.net/v3/example.com/bounces?page=next"}}`,
+		"next link without version": `{"items":[{"id":"C1"}],"paging":{"next":"https://api.mailgun.net/alerts/slack/channels?page=x"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond("GET", alertsBase+"/v1/alerts/slack/channels", 200, []byte(body))
+			_, err := c.Alerts.ListSlackChannels(context.Background(), nil)
+			assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+		})
+	}
+}
+
 func TestAlertsSlack(t *testing.T) {
 	ctx := context.Background()
 	srv, c := newFake(t)

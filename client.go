@@ -450,6 +450,16 @@ func invalidResponse(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidResponse, fmt.Sprintf(format, args...))
 }
 
+// replyError is an ErrInvalidResponse about the answer to r, naming its
+// method and path (its cursor's, for a request at a cursor).
+func replyError(r *doer.Request, problem string) error {
+	p, _, _ := strings.Cut(r.Cursor, "?")
+	if r.Cursor == "" {
+		p, _ = doer.BuildPath(r.Path)
+	}
+	return invalidResponse("%s %s: %s", r.Method, p, problem)
+}
+
 // required rejects an empty (or all-space) parameter by name.
 func required(name, value string) error {
 	if strings.TrimSpace(value) == "" {

@@ -77,40 +77,14 @@ func (l suppressionList[W, T]) page(ctx context.Context, domain string, opts *Li
 }
 
 // fetch gets the page at cursor, or the first page with query when cursor
-// is "". The page fails only on its structure: a body that is not JSON,
-// items that are not an array (an item that is not an object is skipped),
-// a page with items but no paging,
-// or a next link that does not parse or leads to another list (List and
-// ListPage accept the same cursors). An item field of an unexpected type
-// is left zero and the item kept. A page without items has no Next.
+// is "", with getLinkPage: a next link must lead to this list, so List and
+// ListPage accept the same cursors.
 func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query url.Values, cursor string) (*Page[W], error) {
 	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, l.name}, query
 	}
-	var wp linkPage[W]
-	if err := l.c.do(ctx, r, &wp); err != nil {
-		return nil, err
-	}
-	page := &Page[W]{Items: wp.Items}
-	if len(wp.Items) == 0 {
-		return page, nil
-	}
-	if wp.Paging == nil {
-		return nil, fmt.Errorf("%w: GET %s page: items without paging links", ErrInvalidResponse, l.name)
-	}
-	if wp.Paging.Next == "" {
-		return page, nil
-	}
-	next, err := doer.CursorFromLink(wp.Paging.Next)
-	if err == nil {
-		err = checkListCursor(next, domain, l.name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: GET %s page: next link: %s", ErrInvalidResponse, l.name, err)
-	}
-	page.Next = next
-	return page, nil
+	return getLinkPage[W](ctx, l.c, r, func(next string) error { return checkListCursor(next, domain, l.name) })
 }
 
 // get returns the record of key, or an error matching ErrNotFound. The

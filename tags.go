@@ -166,7 +166,7 @@ func (s *TagsService) page(ctx context.Context, domain, cursor string, first url
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, "tags"}, first
 	}
-	p, err := getLinkPage[tagFields](ctx, s.client, r)
+	p, err := getLinkPage[tagFields](ctx, s.client, r, func(next string) error { return checkCursor(next, domain, "tags") })
 	if err != nil {
 		return nil, err
 	}

@@ -316,6 +316,9 @@ func TestTagsMalformedResponses(t *testing.T) {
 		"HTML":               `<!DOCTYPE html><html><title>Gateway Timeout</title></html>`,
 		"items not an array": `{"items":{"tag":"a"},"paging":{}}`,
 		"bad next link":      `{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/tags?page=next&tag=a"}}`,
+		// As on every link-paged list (getLinkPage):
+		"items without paging":      `{"items":[{"tag":"a"}]}`,
+		"next link to another list": `{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/v3/example.com/bounces?page=next&address=a"}}`,
 	} {
 		t.Run("list "+name, func(t *testing.T) {
 			c, m := newMockClient(t)

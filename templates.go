@@ -330,11 +330,6 @@ func (r *templateReply) template(req *doer.Request, version bool) (*Template, er
 	return r.Template, nil
 }
 
-func replyError(r *doer.Request, problem string) error {
-	p, _ := doer.BuildPath(r.Path)
-	return fmt.Errorf("%w: %s %s: %s", ErrInvalidResponse, r.Method, p, problem)
-}
-
 // call sends r and returns the template of the reply (see templateReply.template).
 func (s *TemplatesService) call(ctx context.Context, r *doer.Request, version bool) (*Template, error) {
 	var out templateReply
