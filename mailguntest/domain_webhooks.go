@@ -75,16 +75,6 @@ func urlsJSON(urls []string) map[string][]string {
 
 const webhookNotFound = "Webhook not found"
 
-// knownDomain answers 404 "Domain not found" (and reports false) for a
-// domain name the fake cannot host.
-func knownDomain(w http.ResponseWriter, domain string) bool {
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
-		return false
-	}
-	return true
-}
-
 // validWebhookURL reports whether u is an absolute http or https URL.
 func validWebhookURL(u string) bool {
 	p, err := url.Parse(u)

@@ -386,6 +386,26 @@ func writeReason(w http.ResponseWriter, status int, reason string) {
 // writeNoContent answers 204 with no body.
 func writeNoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
+// knownDomain answers 404 "Domain not found" (and reports false) for a
+// domain name the fake cannot host.
+func knownDomain(w http.ResponseWriter, domain string) bool {
+	if !validHostname(domain) {
+		writeError(w, http.StatusNotFound, "Domain not found")
+		return false
+	}
+	return true
+}
+
+// sendingDomain is knownDomain for the sending API, whose 404 names the
+// domain ("Domain not found: example.invalid").
+func sendingDomain(w http.ResponseWriter, domain string) bool {
+	if !validHostname(domain) {
+		writeError(w, http.StatusNotFound, "Domain not found: "+domain)
+		return false
+	}
+	return true
+}
+
 // maxFormBody bounds the form and JSON bodies the fake reads.
 const maxFormBody = 10 << 20
 

@@ -116,8 +116,7 @@ func (s *Server) SetTrackingSettings(domain string, t mailgun.TrackingSettings) 
 
 func (s *Server) getTracking(w http.ResponseWriter, r *http.Request) {
 	domain := r.PathValue("name")
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
+	if !knownDomain(w, domain) {
 		return
 	}
 	s.mu.Lock()
@@ -198,8 +197,7 @@ func (s *Server) updateTracking(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
+	if !knownDomain(w, domain) {
 		return
 	}
 	f, err := readForm(w, r)
