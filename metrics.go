@@ -666,48 +666,55 @@ type UsageResponse struct {
 	Aggregates *UsageValues
 }
 
-// metricsWire is the response body of both endpoints.
+// metricsWire is the response body of both endpoints, read by the list
+// rule (lenient.go): it fails only when it is not an object or its items
+// are not an array; an item that is not an object is skipped, and a value
+// of an unexpected type is dropped, inside an item too.
 type metricsWire[I, V any] struct {
-	Start      rfc2822Time       `json:"start"`
-	End        rfc2822Time       `json:"end"`
-	Resolution Resolution        `json:"resolution"`
-	Duration   Duration          `json:"duration"`
-	Dimensions []Dimension       `json:"dimensions"`
-	Pagination MetricsPagination `json:"pagination"`
-	Items      []I               `json:"items"`
-	Aggregates *struct {
+	Start      lenient[rfc2822Time]       `json:"start"`
+	End        lenient[rfc2822Time]       `json:"end"`
+	Resolution lenient[Resolution]        `json:"resolution"`
+	Duration   lenient[Duration]          `json:"duration"`
+	Dimensions lenientList[Dimension]     `json:"dimensions"`
+	Pagination lenient[MetricsPagination] `json:"pagination"`
+	Items      lenientList[I]             `json:"items"`
+	Aggregates lenient[struct {
 		Metrics V `json:"metrics"`
-	} `json:"aggregates"`
+	}] `json:"aggregates"`
 }
 
-// UnmarshalJSON decodes the response body.
+// aggregates returns the totals, or nil when the response has none.
+func (w *metricsWire[I, V]) aggregates() *V {
+	if !w.Aggregates.ok {
+		return nil
+	}
+	return &w.Aggregates.V.Metrics
+}
+
+// UnmarshalJSON decodes the response body by the list rule (see
+// StatsResponse).
 func (r *MetricsResponse) UnmarshalJSON(b []byte) error {
 	var w metricsWire[MetricsItem, MetricValues]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*r = MetricsResponse{
-		Start: time.Time(w.Start), End: time.Time(w.End), Resolution: w.Resolution, Duration: w.Duration,
-		Dimensions: w.Dimensions, Pagination: w.Pagination, Items: w.Items,
-	}
-	if w.Aggregates != nil {
-		r.Aggregates = &w.Aggregates.Metrics
+		Start: time.Time(w.Start.V), End: time.Time(w.End.V), Resolution: w.Resolution.V, Duration: w.Duration.V,
+		Dimensions: w.Dimensions, Pagination: w.Pagination.V, Items: w.Items, Aggregates: w.aggregates(),
 	}
 	return nil
 }
 
-// UnmarshalJSON decodes the response body.
+// UnmarshalJSON decodes the response body by the list rule (see
+// StatsResponse).
 func (r *UsageResponse) UnmarshalJSON(b []byte) error {
 	var w metricsWire[UsageItem, UsageValues]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*r = UsageResponse{
-		Start: time.Time(w.Start), End: time.Time(w.End), Resolution: w.Resolution, Duration: w.Duration,
-		Dimensions: w.Dimensions, Pagination: w.Pagination, Items: w.Items,
-	}
-	if w.Aggregates != nil {
-		r.Aggregates = &w.Aggregates.Metrics
+		Start: time.Time(w.Start.V), End: time.Time(w.End.V), Resolution: w.Resolution.V, Duration: w.Duration.V,
+		Dimensions: w.Dimensions, Pagination: w.Pagination.V, Items: w.Items, Aggregates: w.aggregates(),
 	}
 	return nil
 }

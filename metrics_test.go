@@ -3,6 +3,7 @@ package mailgun_test
 //lint:file-ignore SA1019 the cross-API test compares Metrics with the deprecated Stats and Events APIs.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -199,6 +200,54 @@ func TestMetricsDecodeNullsAndRates(t *testing.T) {
 	require.NotNil(t, r.Aggregates)
 	assert.Equal(t, mailgun.MetricValues{}, *r.Aggregates)
 	assert.Equal(t, time.Date(2023, 11, 14, 2, 56, 50, 0, time.UTC), r.Start.UTC())
+}
+
+// TestMetricsPageKeepsEveryItemWithAMistypedField: one value of an
+// unexpected type, at any depth of an item, is dropped and the item kept.
+func TestMetricsPageKeepsEveryItemWithAMistypedField(t *testing.T) {
+	var doc struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(fixture(t, "examples/metrics-logs/post-v1-analytics-metrics.200.json"), &doc))
+	mailgun.CheckListTolerance(t, doc.Items[0], nil, func(items [][]byte) []byte {
+		return []byte(`{"items":[` + string(bytes.Join(items, []byte(","))) + `],"pagination":{"total":1}}`)
+	}, func(t *testing.T, body []byte) ([]mailgun.MetricsItem, error) {
+		var r mailgun.MetricsResponse
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		return r.Items, nil
+	})
+}
+
+// TestMetricsPageStructure: a response fails only when it is not an object
+// or its items are not an array; other values of an unexpected type, and
+// items that are not objects, do not fail it.
+func TestMetricsPageStructure(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		items int
+		err   bool
+	}{
+		{`{"items":[{"metrics":{"accepted_count":1}},"x",null,7,{"dimensions":5}],"pagination":{"total":2}}`, 2, false},
+		{`{"items":[],"start":5,"end":"yesterday","resolution":[],"duration":{},"dimensions":[1,"time"],"pagination":"x","aggregates":[]}`, 0, false},
+		{`{"items":{"metrics":{}}}`, 0, true},
+		{`{"items":"x"}`, 0, true},
+		{`[]`, 0, true},
+	} {
+		var r mailgun.MetricsResponse
+		err := json.Unmarshal([]byte(c.body), &r)
+		if c.err {
+			assert.Error(t, err, c.body)
+			continue
+		}
+		require.NoError(t, err, c.body)
+		assert.Len(t, r.Items, c.items, c.body)
+	}
+	var u mailgun.UsageResponse
+	require.NoError(t, json.Unmarshal([]byte(`{"items":[{"metrics":{"processed_count":"x","email_preview_count":2}}],"aggregates":{"metrics":{"processed_count":[]}}}`), &u))
+	assert.Equal(t, []mailgun.UsageItem{{Metrics: mailgun.UsageValues{EmailPreviewCount: i64(2)}}}, u.Items)
+	assert.Equal(t, &mailgun.UsageValues{}, u.Aggregates)
 }
 
 func TestMetricsErrorExample(t *testing.T) {
