@@ -17,7 +17,12 @@
 // waits included. Input that cannot be right (an empty domain, a batch that
 // is too large) is rejected with an error wrapping ErrInvalidArgument before
 // anything is sent. Non-2xx responses are *APIError values that match the
-// sentinel errors (ErrNotFound, ErrRateLimited, ...) with errors.Is.
+// sentinel errors (ErrNotFound, ErrRateLimited, ...) with errors.Is; a
+// Delete of something unknown is ErrNotFound, except when a retry is
+// answered 404 after an attempt that may have deleted it, which returns
+// nil. In a list, one value of an unexpected type never fails the page: it
+// is read as absent, and an item that is not an object is skipped; only a
+// page of the wrong structure is ErrInvalidResponse.
 package mailgun
 
 import (

@@ -24,7 +24,8 @@ import (
 //
 // A URL registered for an event type both here and as an account webhook
 // (AccountWebhooksService) receives each event once. Changes can take a few
-// minutes to reach Mailgun's senders.
+// minutes to reach Mailgun's senders. Every call on an unknown domain is
+// ErrNotFound.
 type DomainWebhooksService service
 
 // MaxDomainWebhookURLs is the most URLs one event type of a domain can have.

@@ -978,9 +978,10 @@ func rewinder(files []Attachment) (func() error, error) {
 
 // SendMIME sends a complete RFC 2822 message (POST
 // /v3/{domain}/messages.mime), streaming mime as the "message" file part.
-// to lists the envelope recipients (at most MaxRecipients), which may
-// differ from the MIME's To header. The SDK adds no Message-Id: give your
-// MIME one to be able to find a send whose outcome is unknown.
+// to lists the envelope recipients (at least one, at most MaxRecipients),
+// which may differ from the MIME's To header; a nil mime is an invalid
+// argument. The SDK adds no Message-Id: give your MIME one to be able to
+// find a send whose outcome is unknown.
 //
 // Like Send, it is retried only on 420/429 or when nothing was sent, and
 // only when mime is an io.Seeker or none of it was read; a failure after
@@ -1027,7 +1028,9 @@ func recipientFields(to []string) ([]doer.Field, error) {
 
 // StoredRef names a message Mailgun stored: by URL, the storage URL of
 // one of its events (Event.Storage.URL, LogItem.Storage.URLs), or by
-// Domain and Key (Event.Storage.Key).
+// Domain and Key (Event.Storage.Key). A ref with neither, or both, or a
+// URL whose path is not /v3/domains/{domain}/messages/{key}, is an
+// invalid argument.
 //
 // A storage URL may name a storage host such as
 // storage-us-east4.api.mailgun.net. A region client sends the API key only
@@ -1222,7 +1225,8 @@ func (s *MessagesService) GetStoredMIME(ctx context.Context, ref StoredRef) ([]b
 }
 
 // Resend sends a stored message again to new recipients (POST to its
-// storage path with "to"; at most MaxRecipients). It is retried only on
+// storage path with "to"; at least one, at most MaxRecipients). A message
+// that is unknown or no longer kept is ErrNotFound. It is retried only on
 // 420/429 or when nothing was sent; a failure after sending began is a
 // *SendError, which may match ErrOutcomeUnknown.
 func (s *MessagesService) Resend(ctx context.Context, ref StoredRef, to []string) (*SendResult, error) {

@@ -583,7 +583,7 @@ func (s *TemplatesService) ListVersions(ctx context.Context, domain, template st
 
 // ListVersionsPage fetches one page of a template's versions: the top, or
 // the page at opts.Cursor. Page.Next resumes after it and is "" after the
-// last page.
+// last page. An unknown template is ErrNotFound.
 func (s *TemplatesService) ListVersionsPage(ctx context.Context, domain, template string, opts *TemplateListOptions) (*Page[TemplateVersion], error) {
 	return templatePageAt(ctx, s.client, versionListOf(domain, template), opts)
 }
