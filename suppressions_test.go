@@ -66,6 +66,15 @@ type suppressionAPI struct {
 	pageMaps func(ctx context.Context, c *mailgun.Client, domain string) ([]map[string]any, error)
 }
 
+// keyField is the JSON name of an item's key: "value" on the allowlist,
+// "address" on the other lists.
+func (a suppressionAPI) keyField() string {
+	if a.name == "whitelists" {
+		return "value"
+	}
+	return "address"
+}
+
 // asMap is v in its JSON form.
 func asMap(v any) (map[string]any, error) {
 	enc, err := json.Marshal(v)
@@ -702,10 +711,7 @@ func suppressionMistypes(field string) []string {
 func TestSuppressionListsMistypedFields(t *testing.T) {
 	ctx := context.Background()
 	for _, a := range suppressionAPIs {
-		keyField := "address"
-		if a.name == "whitelists" {
-			keyField = "value"
-		}
+		keyField := a.keyField()
 		for field := range a.item {
 			for _, bad := range suppressionMistypes(field) {
 				t.Run(a.name+" "+field+"="+bad, func(t *testing.T) {
@@ -747,10 +753,7 @@ func TestSuppressionListsMistypedFields(t *testing.T) {
 func TestSuppressionGetMistypedFields(t *testing.T) {
 	ctx := context.Background()
 	for _, a := range suppressionAPIs {
-		keyField := "address"
-		if a.name == "whitelists" {
-			keyField = "value"
-		}
+		keyField := a.keyField()
 		it := maps.Clone(a.item)
 		for field := range it {
 			if field != keyField {
