@@ -49,14 +49,14 @@ func (e *AllowlistEntry) UnmarshalJSON(data []byte) error {
 
 // allowlistWire is an entry as the API sends it (createdAt in camel case).
 type allowlistWire struct {
-	Value     string        `json:"value"`
-	Reason    string        `json:"reason"`
+	Value     fastString    `json:"value"`
+	Reason    fastString    `json:"reason"`
 	Type      AllowlistType `json:"type"`
 	CreatedAt rfc2822Time   `json:"createdAt"`
 }
 
 func (w allowlistWire) value() AllowlistEntry {
-	return AllowlistEntry{Value: w.Value, Reason: w.Reason, Type: w.Type, CreatedAt: time.Time(w.CreatedAt)}
+	return AllowlistEntry{Value: string(w.Value), Reason: string(w.Reason), Type: w.Type, CreatedAt: time.Time(w.CreatedAt)}
 }
 
 // list is the allowlist as a suppression list keyed by value: an address

@@ -44,15 +44,15 @@ func (b *Bounce) UnmarshalJSON(data []byte) error { return decodeRecord[bounceWi
 // (lenient.go). A page of well-formed bounces decodes in one pass, without
 // the nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
 type bounceWire struct {
-	Address     string      `json:"address"`
+	Address     fastString  `json:"address"`
 	Code        jsonText    `json:"code"`
-	Error       string      `json:"error"`
+	Error       fastString  `json:"error"`
 	CreatedAt   rfc2822Time `json:"created_at"`
-	MessageHash string      `json:"MessageHash"`
+	MessageHash fastString  `json:"MessageHash"`
 }
 
 func (w bounceWire) value() Bounce {
-	return Bounce{Address: w.Address, Code: string(w.Code), Error: w.Error, CreatedAt: time.Time(w.CreatedAt), MessageHash: w.MessageHash}
+	return Bounce{Address: string(w.Address), Code: string(w.Code), Error: string(w.Error), CreatedAt: time.Time(w.CreatedAt), MessageHash: string(w.MessageHash)}
 }
 
 // BounceInput is a bounce to add. Only Address is required.

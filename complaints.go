@@ -32,12 +32,12 @@ type Complaint struct {
 func (c *Complaint) UnmarshalJSON(data []byte) error { return decodeRecord[complaintWire](data, c) }
 
 type complaintWire struct {
-	Address   string      `json:"address"`
+	Address   fastString  `json:"address"`
 	CreatedAt rfc2822Time `json:"created_at"`
 }
 
 func (w complaintWire) value() Complaint {
-	return Complaint{Address: w.Address, CreatedAt: time.Time(w.CreatedAt)}
+	return Complaint{Address: string(w.Address), CreatedAt: time.Time(w.CreatedAt)}
 }
 
 // ComplaintInput is a complaint to add. Only Address is required.

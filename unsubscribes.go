@@ -48,13 +48,13 @@ func (u *Unsubscribe) Blocks(tags ...string) bool {
 }
 
 type unsubscribeWire struct {
-	Address   string          `json:"address"`
+	Address   fastString      `json:"address"`
 	Tags      unsubscribeTags `json:"tags"`
 	CreatedAt rfc2822Time     `json:"created_at"`
 }
 
 func (w unsubscribeWire) value() Unsubscribe {
-	return Unsubscribe{Address: w.Address, Tags: []string(w.Tags), CreatedAt: time.Time(w.CreatedAt)}
+	return Unsubscribe{Address: string(w.Address), Tags: []string(w.Tags), CreatedAt: time.Time(w.CreatedAt)}
 }
 
 // UnsubscribeInput is an unsubscribe to add. Only Address is required.
