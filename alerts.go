@@ -554,7 +554,7 @@ func (s *AlertsService) ListSlackChannels(ctx context.Context, opts *SlackChanne
 	} else if o.Limit > 0 {
 		r.Query = url.Values{"limit": {strconv.Itoa(o.Limit)}}
 	}
-	return getLinkPage[SlackChannelInfo](ctx, s.client, r)
+	return getLinkPage[SlackChannelInfo](ctx, s.client, r, func(next string) error { return checkCursor(next, "alerts", "slack", "channels") })
 }
 
 // AllSlackChannels walks every channel of the connected Slack workspace,

@@ -344,8 +344,7 @@ func TestAlertsRequestExamplesMatchContract(t *testing.T) {
 // decodeAlertExample validates a documented response and decodes it into out.
 func decodeAlertExample(t *testing.T, method, path, file string, out any) {
 	t.Helper()
-	body := fixture(t, "examples/alerts/"+file)
-	require.NoError(t, contracttest.Load(t).CheckExample(method, path, 200, "application/json", body), file)
+	body := example(t, "alerts/"+file, method, path, 200)
 	require.NoError(t, json.Unmarshal(body, out), file)
 }
 
@@ -399,8 +398,7 @@ func TestAlertsDecodeExamples(t *testing.T) {
 	}
 	t.Run("signing key", func(t *testing.T) {
 		c, m := newMockClient(t)
-		body := fixture(t, "examples/alerts/put-v1-alerts-settings-webhooks-signing-key.200.json")
-		require.NoError(t, contracttest.Load(t).CheckExample("PUT", "/v1/alerts/settings/webhooks/signing_key", 200, "application/json", body))
+		body := example(t, "alerts/put-v1-alerts-settings-webhooks-signing-key.200.json", "PUT", "/v1/alerts/settings/webhooks/signing_key", 200)
 		m.respond("PUT", alertsBase+"/v1/alerts/settings/webhooks/signing_key", 200, body)
 		k, err := c.Alerts.RotateSigningKey(context.Background())
 		require.NoError(t, err)
@@ -469,8 +467,7 @@ func TestAlertsDecodeExamples(t *testing.T) {
 		assert.Equal(t, time.Date(2025, 11, 7, 20, 54, 42, 186308000, time.UTC), hits.Items[1].UpdatedAt)
 	})
 	t.Run("error", func(t *testing.T) {
-		body := fixture(t, "examples/alerts/alerts-error.default.json")
-		require.NoError(t, contracttest.Load(t).CheckExample("GET", "/v1/thresholds/alerts/send/x", 404, "application/json", body))
+		body := example(t, "alerts/alerts-error.default.json", "GET", "/v1/thresholds/alerts/send/x", 404)
 		c, m := newMockClient(t)
 		m.respond("GET", alertsBase+"/v1/thresholds/alerts/send/x", 404, body)
 		_, err := c.Alerts.GetSendAlert(context.Background(), "x")
@@ -882,6 +879,23 @@ func TestAlertTestSends(t *testing.T) {
 		{Channel: "email", EventType: "ip_delisted", Targets: []string{"ops@example.com"}},
 		{Channel: "slack", EventType: "ip_listed", Targets: []string{"C1"}},
 	}, srv.AlertTests())
+}
+
+// TestAlertsSlackChannelsMalformedPages: a channels page fails on its
+// structure, as every link-paged list does (getLinkPage).
+func TestAlertsSlackChannelsMalformedPages(t *testing.T) {
+	for name, body := range map[string]string{
+		"items without paging":      `{"items":[{"id":"C1"}]}`,
+		"next link to another list": `{"items":[{"id":"C1"}],"paging":{"next":"https://api.mailgun.net/v3/example.com/bounces?page=next"}}`,
+		"next link without version": `{"items":[{"id":"C1"}],"paging":{"next":"https://api.mailgun.net/alerts/slack/channels?page=x"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, m := newMockClient(t)
+			m.respond("GET", alertsBase+"/v1/alerts/slack/channels", 200, []byte(body))
+			_, err := c.Alerts.ListSlackChannels(context.Background(), nil)
+			assert.ErrorIs(t, err, mailgun.ErrInvalidResponse)
+		})
+	}
 }
 
 func TestAlertsSlack(t *testing.T) {

@@ -49,14 +49,14 @@ func (e *AllowlistEntry) UnmarshalJSON(data []byte) error {
 
 // allowlistWire is an entry as the API sends it (createdAt in camel case).
 type allowlistWire struct {
-	Value     looseString     `json:"value"`
-	Reason    looseString     `json:"reason"`
-	Type      looseString     `json:"type"`
-	CreatedAt suppressionTime `json:"createdAt"`
+	Value     fastString    `json:"value"`
+	Reason    fastString    `json:"reason"`
+	Type      AllowlistType `json:"type"`
+	CreatedAt rfc2822Time   `json:"createdAt"`
 }
 
 func (w allowlistWire) value() AllowlistEntry {
-	return AllowlistEntry{Value: string(w.Value), Reason: string(w.Reason), Type: AllowlistType(w.Type), CreatedAt: time.Time(w.CreatedAt)}
+	return AllowlistEntry{Value: string(w.Value), Reason: string(w.Reason), Type: w.Type, CreatedAt: time.Time(w.CreatedAt)}
 }
 
 // list is the allowlist as a suppression list keyed by value: an address

@@ -25,7 +25,7 @@ func TestAllowlistWire(t *testing.T) {
 
 	t.Run("List", func(t *testing.T) {
 		c, m := newMockClient(t)
-		suppressionRespondSeq(m, http.MethodGet, usAllowlist,
+		respondOK(m, http.MethodGet, usAllowlist,
 			fixture(t, "examples/allowlist/get-v3-domain-whitelists.200.json"),
 			[]byte(`{"items":[],"paging":{}}`))
 		var got []string

@@ -40,15 +40,15 @@ type Bounce struct {
 // error.
 func (b *Bounce) UnmarshalJSON(data []byte) error { return decodeRecord[bounceWire](data, b) }
 
-// bounceWire is a bounce as the API sends it. Its fields decode
-// themselves, so a page of them is decoded in one pass, without the
-// nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
+// bounceWire is a bounce as the API sends it, read by the list rule
+// (lenient.go). A page of well-formed bounces decodes in one pass, without
+// the nested json.Unmarshal (and the re-validation) of Bounce.UnmarshalJSON.
 type bounceWire struct {
-	Address     looseString     `json:"address"`
-	Code        smtpCode        `json:"code"`
-	Error       looseString     `json:"error"`
-	CreatedAt   suppressionTime `json:"created_at"`
-	MessageHash looseString     `json:"MessageHash"`
+	Address     fastString  `json:"address"`
+	Code        jsonText    `json:"code"`
+	Error       fastString  `json:"error"`
+	CreatedAt   rfc2822Time `json:"created_at"`
+	MessageHash fastString  `json:"MessageHash"`
 }
 
 func (w bounceWire) value() Bounce {
@@ -78,7 +78,7 @@ type bounceRecord struct {
 }
 
 func (in BounceInput) record() bounceRecord {
-	return bounceRecord{Address: in.Address, Code: in.Code, Error: in.Error, CreatedAt: suppressionDate(in.CreatedAt)}
+	return bounceRecord{Address: in.Address, Code: in.Code, Error: in.Error, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in BounceInput) address() string { return in.Address }

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,24 +29,6 @@ import (
 )
 
 const usBounces = "https://api.mailgun.net/v3/example.com/bounces"
-
-// suppressionRespondSeq answers the requests to method and rawURL (query
-// ignored) with bodies in turn, all with status 200, recording each; the
-// last body repeats.
-func suppressionRespondSeq(m *mock, method, rawURL string, bodies ...[]byte) {
-	var mu sync.Mutex
-	i := 0
-	m.RegisterResponder(method, rawURL, func(r *http.Request) (*http.Response, error) {
-		m.record(r)
-		mu.Lock()
-		body := bodies[min(i, len(bodies)-1)]
-		i++
-		mu.Unlock()
-		resp := httpmock.NewBytesResponse(http.StatusOK, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-}
 
 // suppressionFormOf turns a documented form example (a JSON object of
 // strings) into form values.
@@ -100,7 +81,7 @@ func TestBouncesWire(t *testing.T) {
 
 	t.Run("List", func(t *testing.T) {
 		c, m := newMockClient(t)
-		suppressionRespondSeq(m, http.MethodGet, usBounces,
+		respondOK(m, http.MethodGet, usBounces,
 			fixture(t, "examples/bounces/get-v3-domain-bounces.200.json"),
 			fixture(t, "examples/bounces/get-v3-domain-bounces.200-empty-page.json"))
 		var got []string
@@ -145,7 +126,7 @@ func TestBouncesWire(t *testing.T) {
 		c, m := newMockClient(t, mailgun.WithRegion(mailgun.RegionEU))
 		body := []byte(`{"items":[{"address":"a@example.com","code":"550","error":"","created_at":"Thu, 11 Dec 2025 01:49:40 UTC"}],
 			"paging":{"first":"","last":"","previous":"","next":"https://elsewhere.example/v3/example.com/bounces?page=next&address=a%40example.com&limit=100&term="}}`)
-		suppressionRespondSeq(m, http.MethodGet, "https://api.eu.mailgun.net/v3/example.com/bounces", body, []byte(`{"items":[],"paging":{}}`))
+		respondOK(m, http.MethodGet, "https://api.eu.mailgun.net/v3/example.com/bounces", body, []byte(`{"items":[],"paging":{}}`))
 		n := 0
 		for _, err := range c.Bounces.List(ctx, "example.com", nil) {
 			require.NoError(t, err)

@@ -17,7 +17,12 @@
 // waits included. Input that cannot be right (an empty domain, a batch that
 // is too large) is rejected with an error wrapping ErrInvalidArgument before
 // anything is sent. Non-2xx responses are *APIError values that match the
-// sentinel errors (ErrNotFound, ErrRateLimited, ...) with errors.Is.
+// sentinel errors (ErrNotFound, ErrRateLimited, ...) with errors.Is; a
+// Delete of something unknown is ErrNotFound, except when a retry is
+// answered 404 after an attempt that may have deleted it, which returns
+// nil. In a list, one value of an unexpected type never fails the page: it
+// is read as absent, and an item that is not an object is skipped; only a
+// page of the wrong structure is ErrInvalidResponse.
 package mailgun
 
 import (
@@ -485,6 +490,16 @@ func redactURL(raw string) string {
 		return raw
 	}
 	return prefix + "[redacted]" + rest[at:]
+}
+
+// replyError is an ErrInvalidResponse about the answer to r, naming its
+// method and path (its cursor's, for a request at a cursor).
+func replyError(r *doer.Request, problem string) error {
+	p, _, _ := strings.Cut(r.Cursor, "?")
+	if r.Cursor == "" {
+		p, _ = doer.BuildPath(r.Path)
+	}
+	return invalidResponse("%s %s: %s", r.Method, p, problem)
 }
 
 // required rejects an empty (or all-space) parameter by name.

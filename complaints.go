@@ -32,8 +32,8 @@ type Complaint struct {
 func (c *Complaint) UnmarshalJSON(data []byte) error { return decodeRecord[complaintWire](data, c) }
 
 type complaintWire struct {
-	Address   looseString     `json:"address"`
-	CreatedAt suppressionTime `json:"created_at"`
+	Address   fastString  `json:"address"`
+	CreatedAt rfc2822Time `json:"created_at"`
 }
 
 func (w complaintWire) value() Complaint {
@@ -57,7 +57,7 @@ type complaintRecord struct {
 }
 
 func (in ComplaintInput) record() complaintRecord {
-	return complaintRecord{Address: in.Address, CreatedAt: suppressionDate(in.CreatedAt)}
+	return complaintRecord{Address: in.Address, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in ComplaintInput) address() string { return in.Address }

@@ -2,8 +2,7 @@ package mailgun
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,7 +24,8 @@ import (
 //
 // A URL registered for an event type both here and as an account webhook
 // (AccountWebhooksService) receives each event once. Changes can take a few
-// minutes to reach Mailgun's senders.
+// minutes to reach Mailgun's senders. Every call on an unknown domain is
+// ErrNotFound.
 type DomainWebhooksService service
 
 // MaxDomainWebhookURLs is the most URLs one event type of a domain can have.
@@ -61,41 +61,48 @@ func (w DomainWebhooks) EventTypes(rawURL string) []WebhookEventType {
 	return out
 }
 
-// UnmarshalJSON decodes the API's {"<event>": {"urls": [...]}, ...} object.
-// It is lenient inside: an event whose value is not an object, and URLs
-// that are not strings, are dropped; the legacy {"url": "..."} shape gives
-// one URL. Anything but an object (or null) is an error.
+// UnmarshalJSON decodes the API's {"<event>": {"urls": [...]}, ...} object
+// by the list rule (lenient.go): an event whose value is not an object,
+// and URLs that are not strings, are dropped, and so is an event left
+// without URLs; the legacy {"url": "..."} shape gives one URL. Anything
+// but an object (or null) is an error.
 func (w *DomainWebhooks) UnmarshalJSON(raw []byte) error {
-	fields, err := jsonObject(raw)
-	if err != nil {
-		return fmt.Errorf("webhooks: %w", err)
+	m, ok := decodeObject[map[WebhookEventType]webhookURLs](raw)
+	if !ok {
+		return errors.New("webhooks: not a JSON object")
 	}
-	out := make(DomainWebhooks, len(fields))
-	for name, v := range fields {
-		var h webhookURLs
-		if json.Unmarshal(v, &h) == nil && len(h) > 0 {
-			out[WebhookEventType(name)] = h
+	out := DomainWebhooks{}
+	if m != nil {
+		for et, urls := range *m {
+			if len(urls) > 0 {
+				out[et] = urls
+			}
 		}
 	}
 	*w = out
 	return nil
 }
 
-// webhookURLs is the {"urls": [...]} value of one event type; its
-// non-string entries are dropped.
+// webhookURLs is the {"urls": [...]} value of one event type: its strings
+// (others are dropped), or the one URL of the legacy {"url": "..."}; null
+// gives none. Anything but an object is an error.
 type webhookURLs []string
 
 func (u *webhookURLs) UnmarshalJSON(raw []byte) error {
-	fields, err := jsonObject(raw)
-	if err != nil {
-		return fmt.Errorf("webhook: %w", err)
+	w, ok := decodeObject[struct {
+		URLs lenientList[string] `json:"urls"`
+		URL  string              `json:"url"`
+	}](raw)
+	if !ok {
+		return errors.New("webhook: not a JSON object")
 	}
-	urls := lenientStrings(fields["urls"])
-	if s := ""; len(urls) == 0 && json.Unmarshal(fields["url"], &s) == nil && s != "" {
-		urls = []string{s}
-	}
-	if urls == nil {
-		urls = []string{}
+	urls := []string{}
+	switch {
+	case w == nil:
+	case len(w.URLs) > 0:
+		urls = w.URLs
+	case w.URL != "":
+		urls = []string{w.URL}
 	}
 	*u = urls
 	return nil

@@ -174,7 +174,7 @@ func (d *DomainDetails) Verified() bool {
 // domainFields is a domain as the API sends it.
 type domainFields struct {
 	ArchiveTo                  string                   `json:"archive_to"`
-	CreatedAt                  suppressionTime          `json:"created_at"`
+	CreatedAt                  rfc2822Time              `json:"created_at"`
 	ID                         string                   `json:"id"`
 	IsDisabled                 bool                     `json:"is_disabled"`
 	Name                       string                   `json:"name"`
@@ -196,11 +196,11 @@ type domainFields struct {
 }
 
 type disabledFields struct {
-	Code        string          `json:"code"`
-	Note        string          `json:"note"`
-	Permanently bool            `json:"permanently"`
-	Reason      string          `json:"reason"`
-	Until       suppressionTime `json:"until"`
+	Code        string      `json:"code"`
+	Note        string      `json:"note"`
+	Permanently bool        `json:"permanently"`
+	Reason      string      `json:"reason"`
+	Until       rfc2822Time `json:"until"`
 }
 
 func (w *domainFields) value() Domain {
@@ -238,18 +238,6 @@ func (w *recordFields) value() DNSRecord {
 		RecordType: w.RecordType, Name: w.Name, Value: w.Value, Priority: string(w.Priority),
 		Valid: DNSValidity(strings.ToLower(string(w.Valid))), IsActive: w.IsActive, Cached: w.Cached,
 	}
-}
-
-// jsonText reads a value sent as a JSON string or number.
-type jsonText string
-
-func (t *jsonText) UnmarshalJSON(raw []byte) error {
-	s, err := textOf(raw)
-	if err != nil {
-		return err
-	}
-	*t = jsonText(s)
-	return nil
 }
 
 // domainDetailsWire is the answer of get, create, update and verify.
@@ -393,7 +381,7 @@ func checkDomainsCursor(c string) error {
 func (s *DomainsService) List(ctx context.Context, opts *DomainListOptions) iter.Seq2[Domain, error] {
 	start, query, err := opts.query()
 	if err != nil {
-		return func(yield func(Domain, error) bool) { yield(Domain{}, err) }
+		return failedWalk[Domain](err)
 	}
 	return func(yield func(Domain, error) bool) {
 		var prev []string // the names on the previous page

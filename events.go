@@ -820,7 +820,7 @@ type EventsQuery struct {
 func (s *EventsService) List(ctx context.Context, domain string, q *EventsQuery) iter.Seq2[Event, error] {
 	first, err := eventsRequest(domain, q, time.Now)
 	if err != nil {
-		return func(yield func(Event, error) bool) { yield(Event{}, err) }
+		return failedWalk[Event](err)
 	}
 	return iterate(ctx, "", func(ctx context.Context, cursor string) (*Page[Event], error) {
 		if cursor == "" {
@@ -976,7 +976,7 @@ func (s *EventsService) Poll(ctx context.Context, domain string, opts *PollOptio
 		o = *opts
 	}
 	fail := func(err error) iter.Seq2[Event, error] {
-		return func(yield func(Event, error) bool) { yield(Event{}, err) }
+		return failedWalk[Event](err)
 	}
 	switch {
 	case o.Threshold < 0:

@@ -670,12 +670,7 @@ func TestEventsBadInput(t *testing.T) {
 			c, m := newMockClient(t)
 			_, err := c.Events.ListPage(ctx, tt.domain, tt.q)
 			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
-			n := 0
-			for _, err := range c.Events.List(ctx, tt.domain, tt.q) {
-				assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
-				n++
-			}
-			assert.Equal(t, 1, n, "the error is yielded once")
+			assertFailsOnce(t, c.Events.List(ctx, tt.domain, tt.q), mailgun.ErrInvalidArgument)
 			var opts *mailgun.PollOptions
 			if tt.q != nil {
 				opts = &mailgun.PollOptions{EventFilter: tt.q.EventFilter, Limit: tt.q.Limit}
@@ -690,12 +685,7 @@ func TestEventsBadInput(t *testing.T) {
 	}
 	c, m := newMockClient(t)
 	for _, opts := range []*mailgun.PollOptions{{Threshold: -1}, {Interval: -time.Second}, {Limit: 301}} {
-		n := 0
-		for _, err := range c.Events.Poll(ctx, "example.com", opts) {
-			assert.ErrorIs(t, err, mailgun.ErrInvalidArgument)
-			n++
-		}
-		assert.Equal(t, 1, n)
+		assertFailsOnce(t, c.Events.Poll(ctx, "example.com", opts), mailgun.ErrInvalidArgument)
 	}
 	assert.Empty(t, m.sent())
 }

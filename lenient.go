@@ -78,6 +78,21 @@ func (l *lenient[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// DecodeBody reads a whole response body (which the doer has seen start
+// as an object or an array) in one json.Unmarshal when it decodes as it
+// is, as the body of a Get does; otherwise as UnmarshalJSON does. Only a
+// body that is not JSON is an error.
+func (l *lenient[T]) DecodeBody(b []byte) error {
+	var v T
+	if err := json.Unmarshal(b, &v); err == nil {
+		*l = lenient[T]{V: v, ok: true}
+		return nil
+	} else if !json.Valid(b) {
+		return err
+	}
+	return l.UnmarshalJSON(b)
+}
+
 // decodePruned decodes b, valid JSON, into a T: as it is if it decodes,
 // otherwise pruned (pruneItem). ok is false, and v zero, when b cannot be
 // a T at all, such as a string where an object is wanted.
@@ -94,6 +109,25 @@ func decodePruned[T any](b []byte) (v T, ok bool) {
 		return *new(T), false
 	}
 	return v, true
+}
+
+// decodeObject reads raw by the list rule for the UnmarshalJSON method of
+// a public type: a JSON object gives the value read as decodePruned reads
+// it; null gives nil, so that the method leaves its value unchanged as
+// encoding/json does; anything else gives ok false.
+func decodeObject[T any](raw []byte) (v *T, ok bool) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil, true
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false
+	}
+	t, ok := decodePruned[T](raw)
+	if !ok {
+		return nil, false
+	}
+	return &t, true
 }
 
 // pruneBudget bounds the decode attempts spent on one item, so that an

@@ -245,7 +245,7 @@ type logsWire struct {
 // skipped.
 func (s *LogsService) List(ctx context.Context, q LogsQuery) iter.Seq2[LogItem, error] {
 	if _, err := q.body(""); err != nil {
-		return func(yield func(LogItem, error) bool) { yield(LogItem{}, err) }
+		return failedWalk[LogItem](err)
 	}
 	return iterate(ctx, q.Cursor, func(ctx context.Context, token string) (*Page[LogItem], error) {
 		p, err := s.page(ctx, &q, token)

@@ -978,9 +978,10 @@ func rewinder(files []Attachment) (func() error, error) {
 
 // SendMIME sends a complete RFC 2822 message (POST
 // /v3/{domain}/messages.mime), streaming mime as the "message" file part.
-// to lists the envelope recipients (at most MaxRecipients), which may
-// differ from the MIME's To header. The SDK adds no Message-Id: give your
-// MIME one to be able to find a send whose outcome is unknown.
+// to lists the envelope recipients (at least one, at most MaxRecipients),
+// which may differ from the MIME's To header; a nil mime is an invalid
+// argument. The SDK adds no Message-Id: give your MIME one to be able to
+// find a send whose outcome is unknown.
 //
 // Like Send, it is retried only on 420/429 or when nothing was sent, and
 // only when mime is an io.Seeker or none of it was read; a failure after
@@ -1027,7 +1028,9 @@ func recipientFields(to []string) ([]doer.Field, error) {
 
 // StoredRef names a message Mailgun stored: by URL, the storage URL of
 // one of its events (Event.Storage.URL, LogItem.Storage.URLs), or by
-// Domain and Key (Event.Storage.Key).
+// Domain and Key (Event.Storage.Key). A ref with neither, or both, or a
+// URL whose path is not /v3/domains/{domain}/messages/{key}, is an
+// invalid argument.
 //
 // A storage URL may name a storage host such as
 // storage-us-east4.api.mailgun.net. A region client sends the API key only
@@ -1101,8 +1104,10 @@ type StoredAttachment struct {
 	Size        int64  `json:"size"`
 }
 
-// DecodeBody decodes the response: it must be a JSON object; a field of
-// an unexpected type is dropped.
+// DecodeBody decodes the response: it must be a JSON object. Inside it,
+// the list rule holds (lenient.go): a field of an unexpected type is
+// dropped, and so is a header that is not a [name, value] pair; an
+// attachment keeps its other fields when one has an unexpected type.
 func (m *StoredMessage) DecodeBody(b []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
@@ -1113,8 +1118,7 @@ func (m *StoredMessage) DecodeBody(b []byte) error {
 	}
 	*m = StoredMessage{Fields: map[string]string{}}
 	for k, v := range raw {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
+		if s, err := stringOrNull(v); err == nil {
 			m.Fields[k] = s
 		}
 	}
@@ -1124,34 +1128,37 @@ func (m *StoredMessage) DecodeBody(b []byte) error {
 	m.BodyPlain, m.BodyHTML = str("body-plain"), str("body-html")
 	m.StrippedText, m.StrippedHTML, m.StrippedSignature = str("stripped-text"), str("stripped-html"), str("stripped-signature")
 	m.Recipients = splitAddresses(str("recipients"))
-	var pairs []json.RawMessage
-	if json.Unmarshal(raw["message-headers"], &pairs) == nil {
-		for _, p := range pairs {
-			var kv []string
-			if json.Unmarshal(p, &kv) == nil && len(kv) == 2 {
-				m.Headers = append(m.Headers, Header{Name: kv[0], Value: kv[1]})
-			}
+	// A member of an unexpected type fails its decoding and is left out.
+	var headers lenientList[headerPair]
+	if json.Unmarshal(raw["message-headers"], &headers) == nil {
+		for _, h := range headers {
+			m.Headers = append(m.Headers, Header(h))
 		}
 	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw["attachments"], &items) == nil {
-		for _, it := range items {
-			var a StoredAttachment
-			if json.Unmarshal(it, &a) == nil {
-				m.Attachments = append(m.Attachments, a)
-			}
-		}
+	var files lenientList[StoredAttachment]
+	if json.Unmarshal(raw["attachments"], &files) == nil && len(files) > 0 {
+		m.Attachments = files
 	}
-	var cids map[string]json.RawMessage
-	if json.Unmarshal(raw["content-id-map"], &cids) == nil && len(cids) > 0 {
-		m.ContentIDMap = make(map[string]StoredAttachment, len(cids))
-		for k, it := range cids {
-			var a StoredAttachment
-			if json.Unmarshal(it, &a) == nil {
-				m.ContentIDMap[k] = a
-			}
-		}
+	var cids lenient[map[string]StoredAttachment]
+	if json.Unmarshal(raw["content-id-map"], &cids) == nil && len(cids.V) > 0 {
+		m.ContentIDMap = cids.V
 	}
+	return nil
+}
+
+// headerPair is one ["name", "value"] of message-headers. Anything else
+// is an error, which the list rule reads as no header.
+type headerPair Header
+
+func (p *headerPair) UnmarshalJSON(raw []byte) error {
+	var kv []string
+	if err := json.Unmarshal(raw, &kv); err != nil {
+		return err
+	}
+	if len(kv) != 2 {
+		return fmt.Errorf("header: %d strings, not a name and a value", len(kv))
+	}
+	*p = headerPair{Name: kv[0], Value: kv[1]}
 	return nil
 }
 
@@ -1218,7 +1225,8 @@ func (s *MessagesService) GetStoredMIME(ctx context.Context, ref StoredRef) ([]b
 }
 
 // Resend sends a stored message again to new recipients (POST to its
-// storage path with "to"; at most MaxRecipients). It is retried only on
+// storage path with "to"; at least one, at most MaxRecipients). A message
+// that is unknown or no longer kept is ErrNotFound. It is retried only on
 // 420/429 or when nothing was sent; a failure after sending began is a
 // *SendError, which may match ErrOutcomeUnknown.
 func (s *MessagesService) Resend(ctx context.Context, ref StoredRef, to []string) (*SendResult, error) {

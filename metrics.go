@@ -3,7 +3,6 @@ package mailgun
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"reflect"
@@ -70,49 +69,6 @@ func checkRange(startName string, start time.Time, endName string, end time.Time
 	if !start.IsZero() && !end.IsZero() && end.Before(start) {
 		return invalidArg("%s %s is before %s %s", endName, end.Format(time.RFC3339), startName, start.Format(time.RFC3339))
 	}
-	return nil
-}
-
-// rfc2822 formats t for a request body, or "" for the zero time. The
-// format has whole seconds, so a fraction is dropped: right for the start
-// of a range.
-func rfc2822(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return timefmt.FormatRFC2822(t)
-}
-
-// rfc2822End formats the end of a range, rounded up to a whole second so
-// that the range still holds the events of End's own second.
-func rfc2822End(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if t.Nanosecond() != 0 {
-		t = t.Truncate(time.Second).Add(time.Second)
-	}
-	return timefmt.FormatRFC2822(t)
-}
-
-// rfc2822Time reads an RFC 2822 date with a zone name or a numeric offset.
-// An empty string or null is the zero time.
-type rfc2822Time time.Time
-
-func (t *rfc2822Time) UnmarshalJSON(b []byte) error {
-	var s *string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("time: %w", err)
-	}
-	if s == nil || strings.TrimSpace(*s) == "" {
-		*t = rfc2822Time{}
-		return nil
-	}
-	v, err := timefmt.ParseRFC2822(*s)
-	if err != nil {
-		return err
-	}
-	*t = rfc2822Time(v)
 	return nil
 }
 
@@ -711,48 +667,55 @@ type UsageResponse struct {
 	Aggregates *UsageValues
 }
 
-// metricsWire is the response body of both endpoints.
+// metricsWire is the response body of both endpoints, read by the list
+// rule (lenient.go): it fails only when it is not an object or its items
+// are not an array; an item that is not an object is skipped, and a value
+// of an unexpected type is dropped, inside an item too.
 type metricsWire[I, V any] struct {
-	Start      rfc2822Time       `json:"start"`
-	End        rfc2822Time       `json:"end"`
-	Resolution Resolution        `json:"resolution"`
-	Duration   Duration          `json:"duration"`
-	Dimensions []Dimension       `json:"dimensions"`
-	Pagination MetricsPagination `json:"pagination"`
-	Items      []I               `json:"items"`
-	Aggregates *struct {
+	Start      lenient[rfc2822Time]       `json:"start"`
+	End        lenient[rfc2822Time]       `json:"end"`
+	Resolution lenient[Resolution]        `json:"resolution"`
+	Duration   lenient[Duration]          `json:"duration"`
+	Dimensions lenientList[Dimension]     `json:"dimensions"`
+	Pagination lenient[MetricsPagination] `json:"pagination"`
+	Items      lenientList[I]             `json:"items"`
+	Aggregates lenient[struct {
 		Metrics V `json:"metrics"`
-	} `json:"aggregates"`
+	}] `json:"aggregates"`
 }
 
-// UnmarshalJSON decodes the response body.
+// aggregates returns the totals, or nil when the response has none.
+func (w *metricsWire[I, V]) aggregates() *V {
+	if !w.Aggregates.ok {
+		return nil
+	}
+	return &w.Aggregates.V.Metrics
+}
+
+// UnmarshalJSON decodes the response body by the list rule (see
+// StatsResponse).
 func (r *MetricsResponse) UnmarshalJSON(b []byte) error {
 	var w metricsWire[MetricsItem, MetricValues]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*r = MetricsResponse{
-		Start: time.Time(w.Start), End: time.Time(w.End), Resolution: w.Resolution, Duration: w.Duration,
-		Dimensions: w.Dimensions, Pagination: w.Pagination, Items: w.Items,
-	}
-	if w.Aggregates != nil {
-		r.Aggregates = &w.Aggregates.Metrics
+		Start: time.Time(w.Start.V), End: time.Time(w.End.V), Resolution: w.Resolution.V, Duration: w.Duration.V,
+		Dimensions: w.Dimensions, Pagination: w.Pagination.V, Items: w.Items, Aggregates: w.aggregates(),
 	}
 	return nil
 }
 
-// UnmarshalJSON decodes the response body.
+// UnmarshalJSON decodes the response body by the list rule (see
+// StatsResponse).
 func (r *UsageResponse) UnmarshalJSON(b []byte) error {
 	var w metricsWire[UsageItem, UsageValues]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*r = UsageResponse{
-		Start: time.Time(w.Start), End: time.Time(w.End), Resolution: w.Resolution, Duration: w.Duration,
-		Dimensions: w.Dimensions, Pagination: w.Pagination, Items: w.Items,
-	}
-	if w.Aggregates != nil {
-		r.Aggregates = &w.Aggregates.Metrics
+		Start: time.Time(w.Start.V), End: time.Time(w.End.V), Resolution: w.Resolution.V, Duration: w.Duration.V,
+		Dimensions: w.Dimensions, Pagination: w.Pagination.V, Items: w.Items, Aggregates: w.aggregates(),
 	}
 	return nil
 }
@@ -819,7 +782,7 @@ func (s *MetricsService) post(ctx context.Context, path []string, p *metricsPara
 // next page as the cursor.
 func offsetPages[T any](ctx context.Context, p *metricsParams, fetch func(context.Context, int) ([]T, MetricsPagination, error)) iter.Seq2[T, error] {
 	if _, err := p.body(p.skip, true); err != nil {
-		return func(yield func(T, error) bool) { var zero T; yield(zero, err) }
+		return failedWalk[T](err)
 	}
 	return iterate(ctx, "", func(ctx context.Context, cursor string) (*Page[T], error) {
 		skip := p.skip

@@ -83,6 +83,15 @@ func iterate[T any](ctx context.Context, start string, fetch func(ctx context.Co
 	}
 }
 
+// failedWalk is a walk that yields err as its only value: how a List
+// reports invalid options, before anything is sent.
+func failedWalk[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}
+
 // linkPage is the {"items": [...], "paging": {"next": url}} shape of the
 // suppression, tag and Slack channel lists. Paging is a pointer so that a
 // page without it can be told from one with empty links.
@@ -115,22 +124,34 @@ func (p *linkPage[T]) DecodeBody(body []byte) error {
 }
 
 // getLinkPage fetches one page of a list whose next page is an absolute
-// link. The link is reduced to a cursor on the client's base URL, so
-// credentials never follow it to another host. A page without items has
-// no next cursor.
-func getLinkPage[T any](ctx context.Context, c *Client, r *doer.Request) (*Page[T], error) {
+// link (linkPage). The page fails on its structure only: linkPage's, or
+// items without paging. The next link is reduced to a cursor on the
+// client's base URL, so credentials never follow it to another host, and
+// must pass check (when not nil), so that a walk follows only the cursors
+// ListPage accepts. A page without items has no next cursor.
+func getLinkPage[T any](ctx context.Context, c *Client, r *doer.Request, check func(cursor string) error) (*Page[T], error) {
 	var lp linkPage[T]
 	if err := c.do(ctx, r, &lp); err != nil {
 		return nil, err
 	}
 	page := &Page[T]{Items: lp.Items}
-	if len(lp.Items) > 0 && lp.Paging != nil && lp.Paging.Next != "" {
-		next, err := doer.CursorFromLink(lp.Paging.Next)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %s", ErrInvalidResponse, r.Method, err)
-		}
-		page.Next = next
+	if len(lp.Items) == 0 {
+		return page, nil
 	}
+	if lp.Paging == nil {
+		return nil, replyError(r, "items without paging links")
+	}
+	if lp.Paging.Next == "" {
+		return page, nil
+	}
+	next, err := doer.CursorFromLink(lp.Paging.Next)
+	if err == nil && check != nil {
+		err = check(next)
+	}
+	if err != nil {
+		return nil, replyError(r, "next link: "+err.Error())
+	}
+	page.Next = next
 	return page, nil
 }
 

@@ -90,7 +90,7 @@ func (c *Client) listThings(ctx context.Context, cursor string) (*Page[thing], e
 		}
 		r = &doer.Request{Method: http.MethodGet, Cursor: cursor}
 	}
-	return getLinkPage[thing](ctx, c, r)
+	return getLinkPage[thing](ctx, c, r, nil)
 }
 
 func collect(t *testing.T, c *Client, start string) ([]int, error) {

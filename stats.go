@@ -393,7 +393,7 @@ func (a *aggregatesBody) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &top); err != nil {
 		return err
 	}
-	var rows map[string]json.RawMessage
+	var rows map[string]lenient[map[string]lenient[int64]]
 	if raw, ok := top[a.kind]; ok {
 		if err := json.Unmarshal(raw, &rows); err != nil {
 			return fmt.Errorf("%s: %w", a.kind, err)
@@ -401,15 +401,13 @@ func (a *aggregatesBody) UnmarshalJSON(b []byte) error {
 	}
 	a.rows = make(map[string]AggregateCounts, len(rows))
 	for name, row := range rows {
-		var counters map[string]json.RawMessage
-		if json.Unmarshal(row, &counters) != nil || counters == nil {
+		if !row.ok {
 			continue
 		}
-		counts := make(AggregateCounts, len(counters))
-		for counter, v := range counters {
-			var n int64
-			if json.Unmarshal(v, &n) == nil && !isJSONNull(v) {
-				counts[counter] = n
+		counts := make(AggregateCounts, len(row.V))
+		for counter, n := range row.V {
+			if n.ok {
+				counts[counter] = n.V
 			}
 		}
 		a.rows[name] = counts

@@ -9,11 +9,10 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/mgkit/mailgun/internal/doer"
-	"github.com/mgkit/mailgun/internal/timefmt"
 )
 
 // suppressionList is what the suppression lists (bounces, unsubscribes,
@@ -41,17 +40,15 @@ func checkAddressKey(address string) error { return checkListAddress("address", 
 // error, before anything is sent.
 func (l suppressionList[W, T]) walk(ctx context.Context, domain string, opts *ListOptions) iter.Seq2[T, error] {
 	start, query, err := suppressionQuery(domain, l.name, opts)
+	if err != nil {
+		return failedWalk[T](err)
+	}
+	pages := iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[W], error) {
+		return l.fetch(ctx, domain, query, cursor)
+	})
 	return func(yield func(T, error) bool) {
-		var zero T
-		if err != nil {
-			yield(zero, err)
-			return
-		}
-		pages := iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[W], error) {
-			return l.fetch(ctx, domain, query, cursor)
-		})
 		for w, err := range pages {
-			v := zero
+			var v T
 			if err == nil {
 				v = l.conv(w)
 			}
@@ -80,56 +77,32 @@ func (l suppressionList[W, T]) page(ctx context.Context, domain string, opts *Li
 }
 
 // fetch gets the page at cursor, or the first page with query when cursor
-// is "". The page fails only on its structure: a body that is not JSON,
-// items that are not an array (an item that is not an object is skipped),
-// a page with items but no paging,
-// or a next link that does not parse or leads to another list (List and
-// ListPage accept the same cursors). An item field of an unexpected type
-// is left zero and the item kept. A page without items has no Next.
+// is "", with getLinkPage: a next link must lead to this list, so List and
+// ListPage accept the same cursors.
 func (l suppressionList[W, T]) fetch(ctx context.Context, domain string, query url.Values, cursor string) (*Page[W], error) {
 	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, l.name}, query
 	}
-	var wp linkPage[W]
-	if err := l.c.do(ctx, r, &wp); err != nil {
-		return nil, err
-	}
-	page := &Page[W]{Items: wp.Items}
-	if len(wp.Items) == 0 {
-		return page, nil
-	}
-	if wp.Paging == nil {
-		return nil, fmt.Errorf("%w: GET %s page: items without paging links", ErrInvalidResponse, l.name)
-	}
-	if wp.Paging.Next == "" {
-		return page, nil
-	}
-	next, err := doer.CursorFromLink(wp.Paging.Next)
-	if err == nil {
-		err = checkListCursor(next, domain, l.name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: GET %s page: next link: %s", ErrInvalidResponse, l.name, err)
-	}
-	page.Next = next
-	return page, nil
+	return getLinkPage[W](ctx, l.c, r, func(next string) error { return checkListCursor(next, domain, l.name) })
 }
 
-// get returns the record of key, or an error matching ErrNotFound.
+// get returns the record of key, or an error matching ErrNotFound. The
+// record is read by the list rule: a field of an unexpected type is
+// dropped; an answer that is not an object is ErrInvalidResponse.
 func (l suppressionList[W, T]) get(ctx context.Context, domain, key string) (*T, error) {
 	if err := l.check(domain, key); err != nil {
 		return nil, err
 	}
-	var w *W
+	var w lenient[W]
 	r := &doer.Request{Method: http.MethodGet, Path: []string{"v3", domain, l.name, key}}
 	if err := l.c.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	if w == nil {
+	if !w.ok {
 		return nil, fmt.Errorf("%w: GET %s: no record in the response", ErrInvalidResponse, l.name)
 	}
-	v := l.conv(*w)
+	v := l.conv(w.V)
 	return &v, nil
 }
 
@@ -310,15 +283,6 @@ func isListAddress(value string) bool {
 	return strings.TrimSpace(value) != "" && strings.Contains(value, "@")
 }
 
-// suppressionDate formats a time to send as created_at; the zero time is
-// "" (the field is left out and the API uses the time of the request).
-func suppressionDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return timefmt.FormatRFC2822(t)
-}
-
 // suppressionForm builds the form of a one-record add from name, value
 // pairs. The first pair (the address) is always sent; a later pair with an
 // empty value is left out, so the API applies its default.
@@ -333,106 +297,36 @@ func suppressionForm(pairs ...string) url.Values {
 }
 
 // decodeRecord decodes one record as the API sends it through its wire
-// type, for the UnmarshalJSON methods of the public record types.
+// type, by the list rule (a field of an unexpected type is dropped), for
+// the UnmarshalJSON methods of the public record types. A record that is
+// not a JSON object is an error; null gives the zero record.
 func decodeRecord[W interface{ value() T }, T any](data []byte, dst *T) error {
-	var w W
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
+	w, ok := decodePruned[W](data)
+	if !ok {
+		return fmt.Errorf("%.40s is not a JSON object", data)
 	}
 	*dst = w.value()
 	return nil
 }
 
-// The field types below decode the fields of suppression records
-// tolerantly: a value of an unexpected type leaves the field zero instead
-// of failing the item (and with it the page). Only a document that is not
-// JSON, or a record that is not an object, is an error.
+// unsubscribeTags reads the tags of an unsubscribe: an array of strings,
+// or a lone string as one tag. Elements that are not strings, and blank
+// tags, are dropped, so that what Get returns can be sent back (Add
+// refuses a blank tag); [] stays an empty list. Any other value is an
+// error, which the list rule reads as no tags.
+type unsubscribeTags []string
 
-// looseString reads a JSON string; any other value is "".
-type looseString string
-
-func (s *looseString) UnmarshalJSON(raw []byte) error {
-	*s = ""
+func (t *unsubscribeTags) UnmarshalJSON(raw []byte) error {
+	var tags lenientList[string]
 	if len(raw) > 0 && raw[0] == '"' {
-		if v, err := jsonString(raw); err == nil {
-			*s = looseString(v)
+		s, err := jsonString(raw)
+		if err != nil {
+			return err
 		}
+		tags = lenientList[string]{s}
+	} else if err := json.Unmarshal(raw, &tags); err != nil {
+		return err
 	}
+	*t = unsubscribeTags(slices.DeleteFunc(tags, func(tag string) bool { return strings.TrimSpace(tag) == "" }))
 	return nil
-}
-
-// looseStrings reads an array of strings (tags), dropping elements that
-// are not strings or are blank, so that what decodes can be sent back; a
-// lone string is a one-element list; any other value is nil.
-type looseStrings []string
-
-func (s *looseStrings) UnmarshalJSON(raw []byte) error {
-	*s = nil
-	items := []json.RawMessage{raw}
-	switch {
-	case len(raw) > 0 && raw[0] == '[':
-		if json.Unmarshal(raw, &items) != nil {
-			return nil
-		}
-	case len(raw) == 0 || raw[0] != '"':
-		return nil
-	}
-	out := make(looseStrings, 0, len(items))
-	for _, it := range items {
-		var v looseString
-		_ = v.UnmarshalJSON(it)
-		if strings.TrimSpace(string(v)) != "" {
-			out = append(out, string(v))
-		}
-	}
-	*s = out
-	return nil
-}
-
-// smtpCode reads an SMTP code sent as a JSON string or number; any other
-// value is "".
-type smtpCode string
-
-func (c *smtpCode) UnmarshalJSON(raw []byte) error {
-	s, err := textOf(raw)
-	if err != nil {
-		s = ""
-	}
-	*c = smtpCode(s)
-	return nil
-}
-
-// suppressionTime reads a suppression timestamp: an RFC 2822 date (with a
-// zone name or a numeric offset) or RFC 3339. null, "", another type or an
-// unreadable date is the zero time.
-type suppressionTime time.Time
-
-func (t *suppressionTime) UnmarshalJSON(raw []byte) error {
-	*t = suppressionTime{}
-	if len(raw) == 0 || raw[0] != '"' {
-		return nil
-	}
-	s, err := jsonString(raw)
-	if err != nil {
-		return nil
-	}
-	if v, err := parseSuppressionTime(&s); err == nil {
-		*t = suppressionTime(v)
-	}
-	return nil
-}
-
-// parseSuppressionTime reads a suppression timestamp; nil or "" is the zero time.
-func parseSuppressionTime(s *string) (time.Time, error) {
-	if s == nil || strings.TrimSpace(*s) == "" {
-		return time.Time{}, nil
-	}
-	t, err := timefmt.ParseRFC2822(*s)
-	if err == nil {
-		return t, nil
-	}
-	if t, err3339 := time.Parse(time.RFC3339Nano, strings.TrimSpace(*s)); err3339 == nil {
-		return t, nil
-	}
-	return time.Time{}, err
 }

@@ -2,7 +2,6 @@ package mailgun
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -56,8 +55,8 @@ type tagTime time.Time
 const goTimeString = "2006-01-02 15:04:05.999999999 -0700 MST"
 
 func (t *tagTime) UnmarshalJSON(raw []byte) error {
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := stringOrNull(raw)
+	if err != nil {
 		return fmt.Errorf("tag time: %w", err)
 	}
 	v, err := parseTagTime(s)
@@ -68,11 +67,11 @@ func (t *tagTime) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-func parseTagTime(s *string) (time.Time, error) {
-	if s == nil || strings.TrimSpace(*s) == "" {
+func parseTagTime(s string) (time.Time, error) {
+	v := strings.TrimSpace(s)
+	if v == "" {
 		return time.Time{}, nil
 	}
-	v := strings.TrimSpace(*s)
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t, nil
 	}
@@ -86,7 +85,7 @@ func parseTagTime(s *string) (time.Time, error) {
 	if t, err := timefmt.ParseRFC2822(v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("tag time %q is neither RFC 3339 nor Go's time.String layout", *s)
+	return time.Time{}, fmt.Errorf("tag time %q is neither RFC 3339 nor Go's time.String layout", s)
 }
 
 // TagListOptions controls a walk of a domain's tags, which are listed in
@@ -145,7 +144,7 @@ func (o *TagListOptions) query(domain string) (string, url.Values, error) {
 func (s *TagsService) List(ctx context.Context, domain string, opts *TagListOptions) iter.Seq2[Tag, error] {
 	start, query, err := opts.query(domain)
 	if err != nil {
-		return func(yield func(Tag, error) bool) { yield(Tag{}, err) }
+		return failedWalk[Tag](err)
 	}
 	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[Tag], error) {
 		return s.page(ctx, domain, cursor, query)
@@ -167,7 +166,7 @@ func (s *TagsService) page(ctx context.Context, domain, cursor string, first url
 	if cursor == "" {
 		r.Path, r.Query = []string{"v3", domain, "tags"}, first
 	}
-	p, err := getLinkPage[tagFields](ctx, s.client, r)
+	p, err := getLinkPage[tagFields](ctx, s.client, r, func(next string) error { return checkCursor(next, domain, "tags") })
 	if err != nil {
 		return nil, err
 	}

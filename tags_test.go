@@ -28,7 +28,7 @@ func TestTagsWire(t *testing.T) {
 
 	t.Run("List follows next until its tag is empty", func(t *testing.T) {
 		c, m := newMockClient(t)
-		suppressionRespondSeq(m, http.MethodGet, usTags,
+		respondOK(m, http.MethodGet, usTags,
 			[]byte(`{"items":[{"tag":"alpha"},{"tag":"beta"}],"paging":{"first":"","last":"","previous":"",
 				"next":"https://api.mailgun.net/v3/example.com/tags?limit=2&page=next&tag=beta"}}`),
 			fixture(t, "examples/tags/get-v3-domain-tags.200-last-page.json"))
@@ -69,7 +69,7 @@ func TestTagsWire(t *testing.T) {
 
 	t.Run("paging links are rebased on the client's host", func(t *testing.T) {
 		c, m := newMockClient(t, mailgun.WithRegion(mailgun.RegionEU))
-		suppressionRespondSeq(m, http.MethodGet, "https://api.eu.mailgun.net/v3/example.com/tags",
+		respondOK(m, http.MethodGet, "https://api.eu.mailgun.net/v3/example.com/tags",
 			[]byte(`{"items":[{"tag":"a"}],"paging":{"next":"https://elsewhere.example/v3/example.com/tags?page=next&tag=a"}}`),
 			[]byte(`{"items":[],"paging":{}}`))
 		n := 0
@@ -316,6 +316,9 @@ func TestTagsMalformedResponses(t *testing.T) {
 		"HTML":               `<!DOCTYPE html><html><title>Gateway Timeout</title></html>`,
 		"items not an array": `{"items":{"tag":"a"},"paging":{}}`,
 		"bad next link":      `{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/tags?page=next&tag=a"}}`,
+		// As on every link-paged list (getLinkPage):
+		"items without paging":      `{"items":[{"tag":"a"}]}`,
+		"next link to another list": `{"items":[{"tag":"a"}],"paging":{"next":"https://api.mailgun.net/v3/example.com/bounces?page=next&address=a"}}`,
 	} {
 		t.Run("list "+name, func(t *testing.T) {
 			c, m := newMockClient(t)

@@ -94,7 +94,10 @@ func (h TemplateHeaders) IsZero() bool { return h == TemplateHeaders{} }
 
 // UnmarshalJSON reads the headers object as the API returns it, or a JSON
 // string holding one (as a version is created with). Names are matched
-// without regard to case; other headers and non-string values are dropped.
+// without regard to case (the last of two spellings wins); other headers
+// are dropped, and so is a value that is neither a string nor a number
+// (whose text is read). null or "" gives no headers; any other value than
+// an object or such a string is an error.
 func (h *TemplateHeaders) UnmarshalJSON(raw []byte) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
@@ -104,23 +107,24 @@ func (h *TemplateHeaders) UnmarshalJSON(raw []byte) error {
 		}
 		raw = []byte(s)
 	}
-	fields, err := jsonObject(raw)
-	if err != nil {
-		return fmt.Errorf("headers: %w", err)
+	w, ok := decodeObject[templateHeadersWire](raw)
+	switch {
+	case len(bytes.TrimSpace(raw)) == 0 || ok && w == nil:
+		*h = TemplateHeaders{} // "" or null: no headers
+	case !ok:
+		return errors.New("headers: not a JSON object")
+	default:
+		*h = TemplateHeaders{From: string(w.From), Subject: string(w.Subject), ReplyTo: string(w.ReplyTo)}
 	}
-	var out TemplateHeaders
-	for name, v := range fields {
-		switch http.CanonicalHeaderKey(name) {
-		case "From":
-			out.From = lenientText(v)
-		case "Subject":
-			out.Subject = lenientText(v)
-		case "Reply-To":
-			out.ReplyTo = lenientText(v)
-		}
-	}
-	*h = out
 	return nil
+}
+
+// templateHeadersWire is the headers object as the API sends it.
+// encoding/json matches its names without regard to case.
+type templateHeadersWire struct {
+	From    jsonText `json:"From"`
+	Subject jsonText `json:"Subject"`
+	ReplyTo jsonText `json:"Reply-To"`
 }
 
 // encode returns the headers as the JSON string the API takes, "" when
@@ -143,61 +147,78 @@ func (h TemplateHeaders) encode() (string, error) {
 	return strings.TrimSpace(b.String()), nil
 }
 
-// UnmarshalJSON decodes a template leniently: a field of an unexpected
-// type is left zero (an unreadable version is left nil) instead of failing
-// the response. Anything but an object (or null) is an error.
+// UnmarshalJSON decodes a template by the list rule (lenient.go): a
+// field of an unexpected type is left zero (an unreadable version is left
+// nil) instead of failing the response, and a number is read as text.
+// null leaves t unchanged; anything but an object is an error.
 func (t *Template) UnmarshalJSON(raw []byte) error {
-	f, err := jsonObject(raw)
-	if err != nil {
-		return fmt.Errorf("template: %w", err)
+	w, ok := decodeObject[templateWire](raw)
+	if !ok {
+		return errors.New("template: not a JSON object")
 	}
-	if f == nil {
-		return nil
-	}
-	*t = Template{
-		Name:        lenientText(f["name"]),
-		Description: lenientText(f["description"]),
-		CreatedBy:   lenientText(f["createdBy"]),
-		ID:          lenientText(f["id"]),
-		CreatedAt:   lenientTime(f["createdAt"]),
-	}
-	var v TemplateVersion
-	if isJSONObject(f["version"]) && json.Unmarshal(f["version"], &v) == nil {
-		t.Version = &v
+	if w != nil {
+		*t = Template{Name: string(w.Name), Description: string(w.Description), CreatedBy: string(w.CreatedBy),
+			ID: string(w.ID), CreatedAt: time.Time(w.CreatedAt), Version: w.Version}
 	}
 	return nil
 }
 
-// UnmarshalJSON decodes a version leniently: a field of an unexpected type
-// is left zero instead of failing the response ("active" may also be the
-// text "true" or "yes"). Anything but an object (or null) is an error.
+// templateWire is a template as the API sends it.
+type templateWire struct {
+	Name        jsonText         `json:"name"`
+	Description jsonText         `json:"description"`
+	CreatedBy   jsonText         `json:"createdBy"`
+	ID          jsonText         `json:"id"`
+	CreatedAt   rfc2822Time      `json:"createdAt"`
+	Version     *TemplateVersion `json:"version"`
+}
+
+// UnmarshalJSON decodes a version by the list rule, as Template does
+// ("active" may also be the text "true" or "yes"). null leaves v
+// unchanged; anything but an object is an error.
 func (v *TemplateVersion) UnmarshalJSON(raw []byte) error {
-	f, err := jsonObject(raw)
-	if err != nil {
-		return fmt.Errorf("template version: %w", err)
+	w, ok := decodeObject[templateVersionWire](raw)
+	if !ok {
+		return errors.New("template version: not a JSON object")
 	}
-	if f == nil {
-		return nil
+	if w != nil {
+		*v = TemplateVersion{Tag: string(w.Tag), Template: string(w.Template), Engine: string(w.Engine), MJML: string(w.MJML),
+			Comment: string(w.Comment), Active: bool(w.Active), ID: string(w.ID), CreatedAt: time.Time(w.CreatedAt), Headers: w.Headers}
 	}
-	*v = TemplateVersion{
-		Tag:       lenientText(f["tag"]),
-		Template:  lenientText(f["template"]),
-		Engine:    lenientText(f["engine"]),
-		MJML:      lenientText(f["mjml"]),
-		Comment:   lenientText(f["comment"]),
-		ID:        lenientText(f["id"]),
-		CreatedAt: lenientTime(f["createdAt"]),
-	}
-	switch a := lenientText(f["active"]); a {
-	case "true", "yes":
-		v.Active = true
-	default:
-		var b bool
-		if json.Unmarshal(f["active"], &b) == nil {
-			v.Active = b
+	return nil
+}
+
+// templateVersionWire is a version as the API sends it.
+type templateVersionWire struct {
+	Tag       jsonText        `json:"tag"`
+	Template  jsonText        `json:"template"`
+	Engine    jsonText        `json:"engine"`
+	MJML      jsonText        `json:"mjml"`
+	Comment   jsonText        `json:"comment"`
+	Active    versionActive   `json:"active"`
+	ID        jsonText        `json:"id"`
+	CreatedAt rfc2822Time     `json:"createdAt"`
+	Headers   TemplateHeaders `json:"headers"`
+}
+
+// versionActive reads a version's "active": a JSON boolean, or text, true
+// when it is "true" or "yes". Any other value is an error, which the list
+// rule reads as absent (false).
+type versionActive bool
+
+func (a *versionActive) UnmarshalJSON(raw []byte) error {
+	switch s := string(raw); {
+	case s == "true" || s == "false" || s == "null":
+		*a = s == "true"
+	case len(raw) > 0 && raw[0] == '"':
+		text, err := jsonString(raw)
+		if err != nil {
+			return err
 		}
+		*a = text == "true" || text == "yes"
+	default:
+		return fmt.Errorf("active: %.40s is neither a boolean nor text", raw)
 	}
-	_ = v.Headers.UnmarshalJSON(f["headers"]) // unreadable headers stay zero
 	return nil
 }
 
@@ -307,11 +328,6 @@ func (r *templateReply) template(req *doer.Request, version bool) (*Template, er
 		return nil, replyError(req, "response has no template version")
 	}
 	return r.Template, nil
-}
-
-func replyError(r *doer.Request, problem string) error {
-	p, _ := doer.BuildPath(r.Path)
-	return fmt.Errorf("%w: %s %s: %s", ErrInvalidResponse, r.Method, p, problem)
 }
 
 // call sends r and returns the template of the reply (see templateReply.template).
@@ -567,7 +583,7 @@ func (s *TemplatesService) ListVersions(ctx context.Context, domain, template st
 
 // ListVersionsPage fetches one page of a template's versions: the top, or
 // the page at opts.Cursor. Page.Next resumes after it and is "" after the
-// last page.
+// last page. An unknown template is ErrNotFound.
 func (s *TemplatesService) ListVersionsPage(ctx context.Context, domain, template string, opts *TemplateListOptions) (*Page[TemplateVersion], error) {
 	return templatePageAt(ctx, s.client, versionListOf(domain, template), opts)
 }
@@ -617,7 +633,7 @@ func (l templateList[T]) start(opts *TemplateListOptions) (string, url.Values, e
 		o = *opts
 	}
 	if o.Cursor != "" {
-		return o.Cursor, nil, l.checkCursor(o.Cursor)
+		return o.Cursor, nil, checkListCursor(o.Cursor, l.path[1:]...) // not another domain's, template's or kind of list
 	}
 	if o.Limit < 0 || o.Limit > MaxTemplateListLimit {
 		return "", nil, invalidArg("limit %d is out of range 1..%d (0 means the API's default)", o.Limit, MaxTemplateListLimit)
@@ -628,64 +644,39 @@ func (l templateList[T]) start(opts *TemplateListOptions) (string, url.Values, e
 	return "", url.Values{"limit": {strconv.Itoa(o.Limit)}}, nil
 }
 
-// checkCursor rejects a cursor that is not one of this very list (not
-// another domain's, another template's, nor the other kind of list).
-func (l templateList[T]) checkCursor(cursor string) error {
-	if err := doer.CheckCursor(cursor); err != nil {
-		return invalidArg("cursor: %s", err)
-	}
-	want, err := doer.BuildPath(l.path)
-	if err != nil {
-		return invalidArg("%s", err)
-	}
-	if p, _, _ := strings.Cut(cursor, "?"); p != want {
-		return invalidArg("cursor belongs to another list")
-	}
-	return nil
-}
-
-// templatePageWire is one page of either list.
-type templatePageWire struct {
-	Items    []json.RawMessage `json:"items"`
+// templatePageWire is one page of either list, read by the list rule
+// (lenient.go): an item that is not an object is skipped, a field of an
+// unexpected type dropped.
+type templatePageWire[T any] struct {
+	Items    lenientList[T] `json:"items"`
 	Template *struct {
-		Versions []json.RawMessage `json:"versions"`
+		Versions lenientList[T] `json:"versions"`
 	} `json:"template"`
-	Paging *struct {
-		Next string `json:"next"`
-	} `json:"paging"`
+	Paging *pagingLink `json:"paging"`
 }
 
-// fetch gets the page at cursor ("" for the top, with query). An item that
-// is not an object fails the page; null items are skipped; a field of an
-// unexpected type is dropped (see Template.UnmarshalJSON).
+// fetch gets the page at cursor ("" for the top, with query). It fails on
+// the structure only: a body that is not JSON, items that are not an
+// array, a versions page without its template, a page with items but no
+// paging, or a next link without a pivot.
 func (l templateList[T]) fetch(ctx context.Context, c *Client, query url.Values, cursor string) (*Page[T], error) {
 	r := &doer.Request{Method: http.MethodGet, Cursor: cursor}
 	if cursor == "" {
 		r.Path, r.Query = l.path, query
 	}
-	var w templatePageWire
+	var w templatePageWire[T]
 	if err := c.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	raws := w.Items
+	items := w.Items
 	if l.versions {
 		if w.Template == nil {
 			return nil, l.invalid("response has no template")
 		}
-		raws = w.Template.Versions
+		items = w.Template.Versions
 	}
-	page := &Page[T]{Items: make([]T, 0, len(raws))}
-	for i, raw := range raws {
-		if string(bytes.TrimSpace(raw)) == "null" {
-			continue
-		}
-		var item T
-		if err := json.Unmarshal(raw, &item); err != nil {
-			return nil, l.invalid(fmt.Sprintf("item %d: %v", i, err))
-		}
-		page.Items = append(page.Items, item)
-	}
-	if len(page.Items) == 0 {
+	page := &Page[T]{Items: items}
+	if len(items) == 0 {
 		return page, nil
 	}
 	if w.Paging == nil {
@@ -743,75 +734,9 @@ func templatePageAt[T any](ctx context.Context, c *Client, l templateList[T], op
 func templateWalk[T any](ctx context.Context, c *Client, l templateList[T], opts *TemplateListOptions) iter.Seq2[T, error] {
 	start, query, err := l.start(opts)
 	if err != nil {
-		return func(yield func(T, error) bool) {
-			var zero T
-			yield(zero, err)
-		}
+		return failedWalk[T](err)
 	}
 	return iterate(ctx, start, func(ctx context.Context, cursor string) (*Page[T], error) {
 		return l.fetch(ctx, c, query, cursor)
 	})
-}
-
-// jsonObject returns the members of a JSON object; null or nothing gives
-// nil, and any other value an error.
-func jsonObject(raw []byte) (map[string]json.RawMessage, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	if raw[0] != '{' {
-		return nil, errors.New("not a JSON object")
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-func isJSONObject(raw []byte) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '{'
-}
-
-// lenientText returns a JSON string's value or a number's text; any other
-// value gives "".
-func lenientText(raw []byte) string {
-	s, err := textOf(raw)
-	if err != nil {
-		return ""
-	}
-	return s
-}
-
-// lenientTime reads an RFC 2822 (or RFC 3339) date; anything else gives
-// the zero time.
-func lenientTime(raw []byte) time.Time {
-	s := lenientText(raw)
-	t, err := parseSuppressionTime(&s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
-// lenientStrings returns the strings of a JSON array, dropping other
-// values; anything but an array gives nil.
-func lenientStrings(raw []byte) []string {
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(items))
-	for _, item := range items {
-		item = bytes.TrimSpace(item)
-		if len(item) == 0 || item[0] != '"' {
-			continue
-		}
-		if s, err := jsonString(item); err == nil {
-			out = append(out, s)
-		}
-	}
-	return out
 }

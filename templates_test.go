@@ -1,6 +1,7 @@
 package mailgun_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mgkit/mailgun"
-	"github.com/mgkit/mailgun/internal/contracttest"
 	"github.com/mgkit/mailgun/mailguntest"
 )
 
@@ -217,7 +217,6 @@ func TestTemplatesWire(t *testing.T) {
 }
 
 func TestTemplatesResponseExamples(t *testing.T) {
-	contract := contracttest.Load(t)
 	ctx := context.Background()
 	date := time.Date(1955, 11, 12, 6, 38, 0, 0, time.UTC)
 	exampleVersion := mailgun.TemplateVersion{
@@ -233,8 +232,7 @@ func TestTemplatesResponseExamples(t *testing.T) {
 	respond := func(t *testing.T, file, method, path string) *mailgun.Client {
 		t.Helper()
 		covered = append(covered, file)
-		body := templateExample(t, file)
-		require.NoError(t, contract.CheckExample(method, path, 200, "application/json", body))
+		body := example(t, "templates/"+file, method, path, 200)
 		c, m := newMockClient(t)
 		m.respond(method, "https://api.mailgun.net"+path, 200, body)
 		return c
@@ -345,9 +343,18 @@ func TestTemplatesLenientDecode(t *testing.T) {
 	assert.Equal(t, &mailgun.TemplateVersion{Tag: "7", Headers: mailgun.TemplateHeaders{From: "5", ReplyTo: "r@example.com"}}, page.Items[2].Version, "numbers are read as text")
 	assert.Equal(t, "/v3/example.com/templates?limit=3&p=c&page=next", page.Next)
 
+	// An item that is not an object is skipped, as in every list.
+	m.respond("GET", usTemplates+"/a/versions", 200, []byte(`{"template": {"name": "a", "versions": [{"tag": "v"}, "w", 7, []]}, "paging": {"next": ""}}`))
+	vp, err := c.Templates.ListVersionsPage(ctx, "example.com", "a", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []mailgun.TemplateVersion{{Tag: "v"}}, vp.Items)
+	m.respond("GET", usTemplates, 200, []byte(`{"items": [{"name": "a"}, "b"], "paging": {"next": ""}}`))
+	page, err = c.Templates.ListPage(ctx, "example.com", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []mailgun.Template{{Name: "a"}}, page.Items)
+
 	// Structural problems fail the call.
 	for name, tc := range map[string]struct{ url, body string }{
-		"item not an object":        {usTemplates, `{"items": [{"name": "a"}, "b"], "paging": {"next": ""}}`},
 		"items not an array":        {usTemplates, `{"items": {"name": "a"}, "paging": {}}`},
 		"no paging":                 {usTemplates, `{"items": [{"name": "a"}]}`},
 		"next without a pivot":      {usTemplates, `{"items": [{"name": "a"}], "paging": {"next": "https://api.mailgun.net/v3/example.com/templates?page=next"}}`},
@@ -449,6 +456,49 @@ func TestTemplateHeadersJSON(t *testing.T) {
 	var back mailgun.Template
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, tpl, back)
+}
+
+// TestTemplatesDecodeRepeatedMembers: names are matched as encoding/json
+// matches them, the last spelling of a header winning, and a member
+// repeated with a value of an unexpected type reads as absent (the list
+// rule), so the value before it stands.
+func TestTemplatesDecodeRepeatedMembers(t *testing.T) {
+	var h mailgun.TemplateHeaders
+	require.NoError(t, json.Unmarshal([]byte(`{"from": "a@example.com", "FROM": "b@example.com", "subject": "s", "Subject": true}`), &h))
+	assert.Equal(t, mailgun.TemplateHeaders{From: "b@example.com", Subject: "s"}, h)
+	require.NoError(t, json.Unmarshal([]byte(`""`), &h))
+	assert.True(t, h.IsZero(), "an empty headers string is no headers")
+
+	var tpl mailgun.Template
+	require.NoError(t, json.Unmarshal([]byte(`{"name": "a", "name": true, "version": {"tag": "v", "active": true, "active": 3}, "version": "x"}`), &tpl))
+	assert.Equal(t, mailgun.Template{Name: "a", Version: &mailgun.TemplateVersion{Tag: "v", Active: true}}, tpl)
+}
+
+// FuzzTemplateDecode: a template or version that is a JSON object always
+// decodes, whatever its members hold; anything else fails without panic.
+func FuzzTemplateDecode(f *testing.F) {
+	for _, seed := range []string{
+		`{"name": "a", "description": 5, "createdAt": "Sat, 12 Nov 1955 06:38:00 UTC", "version": {"tag": 7, "active": "yes", "headers": "{\"From\": 1}"}}`,
+		`{"tag": "t", "headers": {"reply-to": ["x"]}, "createdAt": [], "active": {}}`,
+		`{"version": [], "name": {"x": null}}`,
+		`[1]`, `"x"`, `null`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		object := bytes.HasPrefix(bytes.TrimSpace(data), []byte("{"))
+		var tpl mailgun.Template
+		if err := json.Unmarshal(data, &tpl); object && err != nil {
+			t.Fatalf("template %s: %v", data, err)
+		}
+		var v mailgun.TemplateVersion
+		if err := json.Unmarshal(data, &v); object && err != nil {
+			t.Fatalf("version %s: %v", data, err)
+		}
+	})
 }
 
 func TestTemplatesBadInput(t *testing.T) {

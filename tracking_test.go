@@ -28,29 +28,20 @@ const (
 
 func TestTrackingWire(t *testing.T) {
 	ctx := context.Background()
-	tests := []struct {
-		name     string
-		method   string
-		url      string
-		status   int
-		body     string
-		call     func(c *mailgun.Client) error
-		wantURI  string
-		wantForm string
-	}{
+	runWireCases(t, []wireCase{
 		{
-			name: "get", method: "GET", url: trackingURL, status: 200, body: "examples/tracking/get-v3-domains-name-tracking.200.json",
+			name: "get", method: "GET", url: trackingURL, status: 200, body: fixture(t, "examples/tracking/get-v3-domains-name-tracking.200.json"),
 			call:    func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, "example.com"); return err },
 			wantURI: "/v3/domains/example.com/tracking",
 		},
 		{
 			name: "get escapes the domain", method: "GET", url: "https://api.mailgun.net/v3/domains/a%2Bb.example.com/tracking", status: 200,
-			body:    "examples/tracking/get-v3-domains-name-tracking.200.json",
+			body:    fixture(t, "examples/tracking/get-v3-domains-name-tracking.200.json"),
 			call:    func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, "a+b.example.com"); return err },
 			wantURI: "/v3/domains/a%2Bb.example.com/tracking",
 		},
 		{
-			name: "open, one field", method: "PUT", url: trackingURL + "/open", status: 200, body: "examples/tracking/put-v3-domains-name-tracking-open.200.json",
+			name: "open, one field", method: "PUT", url: trackingURL + "/open", status: 200, body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-open.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateOpen(ctx, "example.com", mailgun.OpenTrackingUpdate{PlaceAtTheTop: new(true)})
 				return err
@@ -58,7 +49,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v3/domains/example.com/tracking/open", wantForm: "place_at_the_top=true",
 		},
 		{
-			name: "open, both fields", method: "PUT", url: trackingURL + "/open", status: 200, body: "examples/tracking/put-v3-domains-name-tracking-open.200.json",
+			name: "open, both fields", method: "PUT", url: trackingURL + "/open", status: 200, body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-open.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateOpen(ctx, "example.com", mailgun.OpenTrackingUpdate{Active: new(true), PlaceAtTheTop: new(false)})
 				return err
@@ -66,7 +57,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v3/domains/example.com/tracking/open", wantForm: "active=true&place_at_the_top=false",
 		},
 		{
-			name: "click htmlonly", method: "PUT", url: trackingURL + "/click", status: 200, body: "examples/tracking/put-v3-domains-name-tracking-click.200.json",
+			name: "click htmlonly", method: "PUT", url: trackingURL + "/click", status: 200, body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-click.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{Active: mailgun.ClickTrackingHTMLOnly})
 				return err
@@ -74,7 +65,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v3/domains/example.com/tracking/click", wantForm: "active=htmlonly",
 		},
 		{
-			name: "click off", method: "PUT", url: trackingURL + "/click", status: 200, body: "examples/tracking/put-v3-domains-name-tracking-click.200.json",
+			name: "click off", method: "PUT", url: trackingURL + "/click", status: 200, body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-click.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateClick(ctx, "example.com", mailgun.ClickTrackingUpdate{Active: mailgun.ClickTrackingOff})
 				return err
@@ -82,7 +73,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v3/domains/example.com/tracking/click", wantForm: "active=false",
 		},
 		{
-			name: "unsubscribe, all fields", method: "PUT", url: trackingURL + "/unsubscribe", status: 200, body: "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json",
+			name: "unsubscribe, all fields", method: "PUT", url: trackingURL + "/unsubscribe", status: 200, body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateUnsubscribe(ctx, "example.com", mailgun.UnsubscribeTrackingUpdate{Active: new(true), HTMLFooter: new(htmlFooter), TextFooter: new(textFooter)})
 				return err
@@ -92,7 +83,7 @@ func TestTrackingWire(t *testing.T) {
 		},
 		{
 			name: "unsubscribe, only active: unset footers are not sent", method: "PUT", url: trackingURL + "/unsubscribe", status: 200,
-			body: "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json",
+			body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateUnsubscribe(ctx, "example.com", mailgun.UnsubscribeTrackingUpdate{Active: new(false)})
 				return err
@@ -101,7 +92,7 @@ func TestTrackingWire(t *testing.T) {
 		},
 		{
 			name: "unsubscribe, an explicitly empty footer is sent", method: "PUT", url: trackingURL + "/unsubscribe", status: 200,
-			body: "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json",
+			body: fixture(t, "examples/tracking/put-v3-domains-name-tracking-unsubscribe.200.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.UpdateUnsubscribe(ctx, "example.com", mailgun.UnsubscribeTrackingUpdate{TextFooter: new("")})
 				return err
@@ -109,7 +100,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v3/domains/example.com/tracking/unsubscribe", wantForm: "text_footer=",
 		},
 		{
-			name: "certificate status", method: "GET", url: x509URL + "/status", status: 200, body: "examples/tracking/get-v2-x509-domain-status.200-active.json",
+			name: "certificate status", method: "GET", url: x509URL + "/status", status: 200, body: fixture(t, "examples/tracking/get-v2-x509-domain-status.200-active.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.CertificateStatus(ctx, mailgun.TrackingHost("example.com", "email"))
 				return err
@@ -117,7 +108,7 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v2/x509/email.example.com/status",
 		},
 		{
-			name: "generate certificate", method: "POST", url: x509URL, status: 202, body: "examples/tracking/post-v2-x509-domain.202.json",
+			name: "generate certificate", method: "POST", url: x509URL, status: 202, body: fixture(t, "examples/tracking/post-v2-x509-domain.202.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.GenerateCertificate(ctx, "email.example.com")
 				return err
@@ -125,32 +116,14 @@ func TestTrackingWire(t *testing.T) {
 			wantURI: "/v2/x509/email.example.com",
 		},
 		{
-			name: "regenerate certificate", method: "PUT", url: x509URL, status: 202, body: "examples/tracking/put-v2-x509-domain.202.json",
+			name: "regenerate certificate", method: "PUT", url: x509URL, status: 202, body: fixture(t, "examples/tracking/put-v2-x509-domain.202.json"),
 			call: func(c *mailgun.Client) error {
 				_, err := c.Tracking.RegenerateCertificate(ctx, "email.example.com")
 				return err
 			},
 			wantURI: "/v2/x509/email.example.com",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			m.respond(tt.method, tt.url, tt.status, fixture(t, tt.body))
-			require.NoError(t, tt.call(c))
-			req := m.only(t)
-			assert.Equal(t, tt.method, req.Method)
-			assert.Equal(t, tt.wantURI, req.RequestURI)
-			assert.Equal(t, "application/json", req.Header.Get("Accept"))
-			if tt.wantForm == "" {
-				assert.Empty(t, req.Body)
-				assert.Empty(t, req.Header.Get("Content-Type"))
-				return
-			}
-			assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
-			assert.Equal(t, tt.wantForm, string(req.Body))
-		})
-	}
+	})
 }
 
 // TestTrackingUnsetFooterAbsent checks the form keys, not only the bytes:
@@ -194,12 +167,10 @@ func TestTrackingRequestExamples(t *testing.T) {
 }
 
 func TestTrackingDecode(t *testing.T) {
-	contract := contracttest.Load(t)
 	ctx := context.Background()
 	check := func(t *testing.T, method, path string, status int, file string) []byte {
 		t.Helper()
-		body := fixture(t, "examples/tracking/"+file)
-		require.NoError(t, contract.CheckExample(method, path, status, "application/json", body))
+		body := example(t, "tracking/"+file, method, path, status)
 		return body
 	}
 
@@ -327,7 +298,6 @@ func TestTrackingDecode(t *testing.T) {
 }
 
 func TestTrackingErrorShapes(t *testing.T) {
-	contract := contracttest.Load(t)
 	ctx := context.Background()
 	host := "email.example.com"
 	get := func(c *mailgun.Client) error { _, err := c.Tracking.Get(ctx, "example.com"); return err }
@@ -353,8 +323,7 @@ func TestTrackingErrorShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			body := fixture(t, "examples/tracking/"+tt.file)
-			require.NoError(t, contract.CheckExample(tt.method, tt.path, tt.status, "application/json", body))
+			body := example(t, "tracking/"+tt.file, tt.method, tt.path, tt.status)
 			c, m := newMockClient(t)
 			m.respond(tt.method, "https://api.mailgun.net"+tt.path, tt.status, body)
 			err := tt.call(c)

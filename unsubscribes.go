@@ -48,9 +48,9 @@ func (u *Unsubscribe) Blocks(tags ...string) bool {
 }
 
 type unsubscribeWire struct {
-	Address   looseString     `json:"address"`
-	Tags      looseStrings    `json:"tags"`
-	CreatedAt suppressionTime `json:"created_at"`
+	Address   fastString      `json:"address"`
+	Tags      unsubscribeTags `json:"tags"`
+	CreatedAt rfc2822Time     `json:"created_at"`
 }
 
 func (w unsubscribeWire) value() Unsubscribe {
@@ -82,7 +82,7 @@ func (in UnsubscribeInput) record() unsubscribeRecord {
 	if len(tags) == 0 {
 		tags = []string{AllTags}
 	}
-	return unsubscribeRecord{Address: in.Address, Tags: tags, CreatedAt: suppressionDate(in.CreatedAt)}
+	return unsubscribeRecord{Address: in.Address, Tags: tags, CreatedAt: rfc2822(in.CreatedAt)}
 }
 
 func (in UnsubscribeInput) address() string { return in.Address }

@@ -28,16 +28,7 @@ var prodWebhook = mailgun.AccountWebhookInput{
 
 func TestAccountWebhooksWire(t *testing.T) {
 	ctx := context.Background()
-	tests := []struct {
-		name     string
-		method   string
-		url      string
-		status   int
-		body     []byte
-		call     func(c *mailgun.Client) error
-		wantURI  string
-		wantForm string // "" means no body
-	}{
+	runWireCases(t, []wireCase{
 		{
 			name: "list all", method: "GET", url: webhooksURL, status: 200,
 			body:    fixture(t, "examples/account-webhooks/get-v1-webhooks.200.json"),
@@ -100,25 +91,7 @@ func TestAccountWebhooksWire(t *testing.T) {
 			call:    func(c *mailgun.Client) error { return c.AccountWebhooks.DeleteAll(ctx) },
 			wantURI: "/v1/webhooks?all=true",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, m := newMockClient(t)
-			m.respond(tt.method, tt.url, tt.status, tt.body)
-			require.NoError(t, tt.call(c))
-			req := m.only(t)
-			assert.Equal(t, tt.method, req.Method)
-			assert.Equal(t, tt.wantURI, req.RequestURI)
-			assert.Equal(t, "application/json", req.Header.Get("Accept"))
-			if tt.wantForm == "" {
-				assert.Empty(t, req.Body)
-				assert.Empty(t, req.Header.Get("Content-Type"))
-				return
-			}
-			assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
-			assert.Equal(t, tt.wantForm, string(req.Body))
-		})
-	}
+	})
 }
 
 func TestAccountWebhooksDeleteAllNeverSentByAccident(t *testing.T) {
@@ -174,12 +147,10 @@ func TestAccountWebhooksRequestExamples(t *testing.T) {
 }
 
 func TestAccountWebhooksDecode(t *testing.T) {
-	contract := contracttest.Load(t)
 	ctx := context.Background()
 
 	t.Run("list", func(t *testing.T) {
-		body := fixture(t, "examples/account-webhooks/get-v1-webhooks.200.json")
-		require.NoError(t, contract.CheckExample("GET", "/v1/webhooks", 200, "application/json", body))
+		body := example(t, "account-webhooks/get-v1-webhooks.200.json", "GET", "/v1/webhooks", 200)
 		c, m := newMockClient(t)
 		m.respond("GET", webhooksURL, 200, body)
 		hooks, err := c.AccountWebhooks.List(ctx)
@@ -198,8 +169,7 @@ func TestAccountWebhooksDecode(t *testing.T) {
 	})
 
 	t.Run("list recorded", func(t *testing.T) {
-		body := fixture(t, "examples/account-webhooks/get-v1-webhooks.200-recorded.json")
-		require.NoError(t, contract.CheckExample("GET", "/v1/webhooks", 200, "application/json", body))
+		body := example(t, "account-webhooks/get-v1-webhooks.200-recorded.json", "GET", "/v1/webhooks", 200)
 		c, m := newMockClient(t)
 		m.respond("GET", webhooksURL, 200, body)
 		hooks, err := c.AccountWebhooks.List(ctx)
@@ -221,8 +191,7 @@ func TestAccountWebhooksDecode(t *testing.T) {
 	})
 
 	t.Run("get", func(t *testing.T) {
-		body := fixture(t, "examples/account-webhooks/get-v1-webhooks-webhook-id.200.json")
-		require.NoError(t, contract.CheckExample("GET", "/v1/webhooks/507f1f77bcf86cd799439011", 200, "application/json", body))
+		body := example(t, "account-webhooks/get-v1-webhooks-webhook-id.200.json", "GET", "/v1/webhooks/507f1f77bcf86cd799439011", 200)
 		c, m := newMockClient(t)
 		m.respond("GET", webhooksURL+"/507f1f77bcf86cd799439011", 200, body)
 		h, err := c.AccountWebhooks.Get(ctx, "507f1f77bcf86cd799439011")
@@ -235,8 +204,7 @@ func TestAccountWebhooksDecode(t *testing.T) {
 	})
 
 	t.Run("create", func(t *testing.T) {
-		body := fixture(t, "examples/account-webhooks/post-v1-webhooks.200.json")
-		require.NoError(t, contract.CheckExample("POST", "/v1/webhooks", 200, "application/json", body))
+		body := example(t, "account-webhooks/post-v1-webhooks.200.json", "POST", "/v1/webhooks", 200)
 		c, m := newMockClient(t)
 		m.respond("POST", webhooksURL, 200, body)
 		m.respond("GET", webhooksURL+"/507f1f77bcf86cd799439011", 200, fixture(t, "examples/account-webhooks/get-v1-webhooks-webhook-id.200.json"))
@@ -335,7 +303,6 @@ func TestAccountWebhooksCreateReturnsWebhook(t *testing.T) {
 // TestAccountWebhooksErrorShapes decodes every documented error example:
 // the {message}, {Description} and {Field, Value} shapes all reach APIError.
 func TestAccountWebhooksErrorShapes(t *testing.T) {
-	contract := contracttest.Load(t)
 	ctx := context.Background()
 	id := "507f1f77bcf86cd799439011"
 	tests := []struct {
@@ -397,8 +364,7 @@ func TestAccountWebhooksErrorShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			body := fixture(t, "examples/account-webhooks/"+tt.file)
-			require.NoError(t, contract.CheckExample(tt.method, tt.path, tt.status, "application/json", body))
+			body := example(t, "account-webhooks/"+tt.file, tt.method, tt.path, tt.status)
 			c, m := newMockClient(t)
 			m.respond(tt.method, "https://api.mailgun.net"+tt.path, tt.status, body)
 			err := tt.call(c)

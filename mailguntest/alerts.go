@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mgkit/mailgun"
 )
 
 // alertsState is the alert settings, Slack connection, signing key and
@@ -643,7 +645,7 @@ func decodeSendAlert(w http.ResponseWriter, r *http.Request) (*sendAlertBody, bo
 		msg = fmt.Sprintf("metric %q is not one of %s", in.Metric, strings.Join(alertMetrics, ", "))
 	case !slices.Contains(metricComparators, in.Comparator):
 		msg = fmt.Sprintf("comparator %q is not one of %s", in.Comparator, strings.Join(metricComparators, " "))
-	case in.Limit == nil || !isAlertDecimal(*in.Limit):
+	case in.Limit == nil || !isDecimal(*in.Limit):
 		msg = "limit must be a decimal number in a string"
 	case !slices.Contains(alertDimensions, in.Dimension):
 		msg = fmt.Sprintf("dimension %q is not one of %s", in.Dimension, strings.Join(alertDimensions, ", "))
@@ -763,21 +765,11 @@ func formatAlertTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func isAlertDecimal(s string) bool {
-	i, digits := 0, 0
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		i++
-	}
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i, digits = i+1, digits+1
-		}
-	}
-	return digits > 0 && i == len(s)
+// isDecimal is the SDK's rule for a decimal in a string: a sign, digits
+// and a fraction, no exponent.
+func isDecimal(s string) bool {
+	_, err := mailgun.ParseDecimal(s)
+	return err == nil
 }
 
 func alertRandomHex(n int) string {

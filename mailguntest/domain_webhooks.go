@@ -75,16 +75,6 @@ func urlsJSON(urls []string) map[string][]string {
 
 const webhookNotFound = "Webhook not found"
 
-// knownDomain answers 404 "Domain not found" (and reports false) for a
-// domain name the fake cannot host.
-func knownDomain(w http.ResponseWriter, domain string) bool {
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
-		return false
-	}
-	return true
-}
-
 // validWebhookURL reports whether u is an absolute http or https URL.
 func validWebhookURL(u string) bool {
 	p, err := url.Parse(u)
@@ -134,7 +124,7 @@ func (s *Server) createDomainWebhook(w http.ResponseWriter, r *http.Request) {
 	if !knownDomain(w, domain) {
 		return
 	}
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeReason(w, http.StatusBadRequest, "invalid form body")
 		return
@@ -173,7 +163,7 @@ func (s *Server) onEventWebhook(form bool, h func(w http.ResponseWriter, t map[m
 		}
 		var urls []string
 		if form {
-			f, err := parseWebhookForm(r)
+			f, err := readForm(w, r)
 			if err != nil {
 				writeReason(w, http.StatusBadRequest, "invalid form body")
 				return
@@ -213,7 +203,7 @@ func deleteDomainWebhook(w http.ResponseWriter, t map[mailgun.WebhookEventType][
 // readWebhookURLForm reads the url and event_types of a v4 write,
 // answering 400 itself when they are wrong.
 func readWebhookURLForm(w http.ResponseWriter, r *http.Request) (string, []mailgun.WebhookEventType, bool) {
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeReason(w, http.StatusBadRequest, "invalid form body")
 		return "", nil, false
@@ -224,14 +214,14 @@ func readWebhookURLForm(w http.ResponseWriter, r *http.Request) (string, []mailg
 		return "", nil, false
 	}
 	if len(f["event_types"]) == 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"Field": "event_types", "Value": "is required"})
+		writeFieldError(w, "event_types", "is required")
 		return "", nil, false
 	}
 	var events []mailgun.WebhookEventType
 	for _, v := range f["event_types"] {
 		et, ok := eventTypeOf(v)
 		if !ok || slices.Contains(events, et) {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"Field": "event_types", "Value": fmt.Sprintf("invalid or repeated event type '%s'", v)})
+			writeFieldError(w, "event_types", fmt.Sprintf("invalid or repeated event type '%s'", v))
 			return "", nil, false
 		}
 		events = append(events, et)
@@ -330,7 +320,7 @@ func (s *Server) deleteDomainWebhookURLs(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	if len(urls) == 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"Field": "url", "Value": "is required"})
+		writeFieldError(w, "url", "is required")
 		return
 	}
 	s.mu.Lock()

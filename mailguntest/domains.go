@@ -340,7 +340,7 @@ func (o *domainOptions) settings(d *mailgun.Domain) bool {
 }
 
 func (s *Server) createDomain(w http.ResponseWriter, r *http.Request) {
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -491,7 +491,7 @@ func (s *Server) verifyDomain(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateDomain(w http.ResponseWriter, r *http.Request) {
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

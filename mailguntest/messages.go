@@ -31,19 +31,9 @@ func (s *Server) messageRoutes(mux, domains *http.ServeMux) {
 
 func writeAPIError(w http.ResponseWriter, e *apiError) { writeError(w, e.status, e.message) }
 
-// domainOK answers 404 for a name that is not a domain; the fake knows
-// every other one.
-func domainOK(w http.ResponseWriter, domain string) bool {
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found: "+domain)
-		return false
-	}
-	return true
-}
-
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	domain := r.PathValue("domain")
-	if !domainOK(w, domain) {
+	if !sendingDomain(w, domain) {
 		return
 	}
 	f, aerr := readSendForm(w, r, false)
@@ -61,7 +51,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) sendMIME(w http.ResponseWriter, r *http.Request) {
 	domain := r.PathValue("domain")
-	if !domainOK(w, domain) {
+	if !sendingDomain(w, domain) {
 		return
 	}
 	f, aerr := readSendForm(w, r, true)

@@ -27,8 +27,10 @@ package mailguntest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -363,8 +365,70 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]string{"message": message})
 }
 
+// writeDescription answers with the {"Description": ...} shape of the
+// account webhooks' 404 and 409.
+func writeDescription(w http.ResponseWriter, status int, text string) {
+	writeJSON(w, status, map[string]string{"Description": text})
+}
+
+// writeFieldError answers 400 with the {"Field": ..., "Value": ...} shape
+// of the webhook APIs.
+func writeFieldError(w http.ResponseWriter, field, value string) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"Field": field, "Value": value})
+}
+
+// writeReason answers with the {"Reason": ...} shape of the tracking and
+// v4 webhook APIs.
+func writeReason(w http.ResponseWriter, status int, reason string) {
+	writeJSON(w, status, map[string]string{"Reason": reason})
+}
+
 // writeNoContent answers 204 with no body.
 func writeNoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+// knownDomain answers 404 "Domain not found" (and reports false) for a
+// domain name the fake cannot host.
+func knownDomain(w http.ResponseWriter, domain string) bool {
+	if !validHostname(domain) {
+		writeError(w, http.StatusNotFound, "Domain not found")
+		return false
+	}
+	return true
+}
+
+// sendingDomain is knownDomain for the sending API, whose 404 names the
+// domain ("Domain not found: example.invalid").
+func sendingDomain(w http.ResponseWriter, domain string) bool {
+	if !validHostname(domain) {
+		writeError(w, http.StatusNotFound, "Domain not found: "+domain)
+		return false
+	}
+	return true
+}
+
+// maxFormBody bounds the form and JSON bodies the fake reads.
+const maxFormBody = 10 << 20
+
+// readForm reads an urlencoded or multipart form body of at most
+// maxFormBody bytes and returns its values; any other Content-Type is an
+// error.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	case "multipart/form-data":
+		err = r.ParseMultipartForm(maxFormBody)
+	default:
+		err = fmt.Errorf("unsupported Content-Type %q", r.Header.Get("Content-Type"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.PostForm, nil
+}
 
 // baseURL returns the absolute URL prefix for links in responses, as seen by the client.
 func baseURL(r *http.Request) string {

@@ -162,7 +162,8 @@ func (k *suppressionKind[T, J]) add(s *Server) http.HandlerFunc {
 			k.addBatch(s, w, r, domain)
 			return
 		}
-		if err := readSuppressionForm(w, r); err != nil {
+		f, err := readForm(w, r)
+		if err != nil {
 			msg := k.badForm
 			if msg == "" {
 				msg = err.Error()
@@ -170,7 +171,7 @@ func (k *suppressionKind[T, J]) add(s *Server) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, msg)
 			return
 		}
-		v, err := k.fromForm(s, r.PostForm)
+		v, err := k.fromForm(s, f)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
@@ -182,7 +183,7 @@ func (k *suppressionKind[T, J]) add(s *Server) http.HandlerFunc {
 
 func (k *suppressionKind[T, J]) addBatch(s *Server, w http.ResponseWriter, r *http.Request, domain string) {
 	var in []json.RawMessage
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSuppressionBody)).Decode(&in); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBody)).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid JSON: expected an array of records")
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -197,11 +196,12 @@ type suppressionPage[W any] struct {
 	Paging suppressionPaging `json:"paging"`
 }
 
-// suppressionLinks builds the links of a page whose keys are keys; an empty
-// page points next and previous at its own cursor, as the API does.
-func suppressionLinks(r *http.Request, pq suppressionQuery, keys []string) suppressionPaging {
+// listLinks builds the links of a page whose keys are keys, with the pivot
+// key in the query parameter pivot ("address" for the suppression lists,
+// "p" for templates) and tail after it; an empty page points next and
+// previous at its own cursor, as the API does.
+func listLinks(r *http.Request, pivot, tail string, pq suppressionQuery, keys []string) suppressionPaging {
 	base := baseURL(r) + r.URL.EscapedPath()
-	tail := "limit=" + strconv.Itoa(pq.limit) + "&term=" + url.QueryEscape(pq.term)
 	first, last := pq.cursor, pq.cursor
 	if len(keys) > 0 {
 		first, last = keys[0], keys[len(keys)-1]
@@ -209,8 +209,8 @@ func suppressionLinks(r *http.Request, pq suppressionQuery, keys []string) suppr
 	return suppressionPaging{
 		First:    base + "?" + tail,
 		Last:     base + "?page=last&" + tail,
-		Next:     base + "?page=next&address=" + url.QueryEscape(last) + "&" + tail,
-		Previous: base + "?page=previous&address=" + url.QueryEscape(first) + "&" + tail,
+		Next:     base + "?page=next&" + pivot + "=" + url.QueryEscape(last) + "&" + tail,
+		Previous: base + "?page=previous&" + pivot + "=" + url.QueryEscape(first) + "&" + tail,
 	}
 }
 
@@ -222,7 +222,8 @@ func buildSuppressionPage[T, W any](r *http.Request, l *suppressionList[T], rend
 		return suppressionPage[W]{}, err
 	}
 	keys, pastEnd := l.page(pq)
-	out := suppressionPage[W]{Paging: suppressionLinks(r, pq, keys)}
+	tail := "limit=" + strconv.Itoa(pq.limit) + "&term=" + url.QueryEscape(pq.term)
+	out := suppressionPage[W]{Paging: listLinks(r, "address", tail, pq, keys)}
 	if !pastEnd {
 		out.Items = make([]W, 0, len(keys))
 		for _, k := range keys {
@@ -230,22 +231,6 @@ func buildSuppressionPage[T, W any](r *http.Request, l *suppressionList[T], rend
 		}
 	}
 	return out, nil
-}
-
-// maxSuppressionBody bounds the form and JSON bodies the fake reads.
-const maxSuppressionBody = 10 << 20
-
-// readSuppressionForm parses an urlencoded or multipart form body.
-func readSuppressionForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxSuppressionBody)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mt {
-	case "application/x-www-form-urlencoded":
-		return r.ParseForm()
-	case "multipart/form-data":
-		return r.ParseMultipartForm(maxSuppressionBody)
-	}
-	return fmt.Errorf("unsupported Content-Type %q", r.Header.Get("Content-Type"))
 }
 
 // suppressionImportBatch is how many parsed CSV rows are stored at a time, so the

@@ -77,11 +77,11 @@ func (s *Server) onTemplate(form bool, h templateHandler) http.HandlerFunc {
 		}
 		var f url.Values
 		if form {
-			if err := readSuppressionForm(w, r); err != nil {
+			var err error
+			if f, err = readForm(w, r); err != nil {
 				writeError(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			f = r.PostForm
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -269,11 +269,11 @@ func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) {
 	if !knownDomain(w, domain) {
 		return
 	}
-	if err := readSuppressionForm(w, r); err != nil {
+	f, err := readForm(w, r)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	f := r.PostForm
 	name := strings.ToLower(strings.TrimSpace(f.Get("name")))
 	if name == "" {
 		writeError(w, http.StatusBadRequest, "Missing mandatory parameter: name")
@@ -432,25 +432,14 @@ func parseTemplatePaging(q url.Values) (suppressionQuery, error) {
 // templatePage returns the keys of the requested page of l, and its four
 // absolute paging links, pivoting on the page's first and last key (on the
 // request's own pivot when the page is empty).
-func templatePage[T any](w http.ResponseWriter, r *http.Request, l *suppressionList[T]) ([]string, map[string]string, bool) {
+func templatePage[T any](w http.ResponseWriter, r *http.Request, l *suppressionList[T]) ([]string, suppressionPaging, bool) {
 	pq, err := parseTemplatePaging(r.URL.Query())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
-		return nil, nil, false
+		return nil, suppressionPaging{}, false
 	}
 	keys, _ := l.page(pq)
-	base := baseURL(r) + r.URL.EscapedPath()
-	limit := "limit=" + strconv.Itoa(pq.limit)
-	first, last := pq.cursor, pq.cursor
-	if len(keys) > 0 {
-		first, last = keys[0], keys[len(keys)-1]
-	}
-	return keys, map[string]string{
-		"first":    base + "?" + limit,
-		"last":     base + "?page=last&" + limit,
-		"next":     base + "?page=next&p=" + url.QueryEscape(last) + "&" + limit,
-		"previous": base + "?page=previous&p=" + url.QueryEscape(first) + "&" + limit,
-	}, true
+	return keys, listLinks(r, "p", "limit="+strconv.Itoa(pq.limit), pq, keys), true
 }
 
 func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {

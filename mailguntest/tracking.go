@@ -116,8 +116,7 @@ func (s *Server) SetTrackingSettings(domain string, t mailgun.TrackingSettings) 
 
 func (s *Server) getTracking(w http.ResponseWriter, r *http.Request) {
 	domain := r.PathValue("name")
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
+	if !knownDomain(w, domain) {
 		return
 	}
 	s.mu.Lock()
@@ -198,11 +197,10 @@ func (s *Server) updateTracking(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !validHostname(domain) {
-		writeError(w, http.StatusNotFound, "Domain not found")
+	if !knownDomain(w, domain) {
 		return
 	}
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Invalid form body")
 		return
@@ -297,10 +295,6 @@ func (s *Server) certificateStatus(w http.ResponseWriter, r *http.Request) {
 		body["certificate"] = v.Certificate
 	}
 	writeJSON(w, http.StatusOK, body)
-}
-
-func writeReason(w http.ResponseWriter, status int, reason string) {
-	writeJSON(w, status, map[string]string{"Reason": reason})
 }
 
 func certificateAccepted(w http.ResponseWriter, host string) {

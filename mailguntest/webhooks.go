@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -85,31 +84,6 @@ func cloneWebhook(w *mailgun.AccountWebhook) mailgun.AccountWebhook {
 	return c
 }
 
-// writeDescription answers with the {"Description": ...} shape of 404 and 409.
-func writeDescription(w http.ResponseWriter, status int, text string) {
-	writeJSON(w, status, map[string]string{"Description": text})
-}
-
-// writeFieldError answers with the {"Field": ..., "Value": ...} shape.
-func writeFieldError(w http.ResponseWriter, field, value string) {
-	writeJSON(w, http.StatusBadRequest, map[string]string{"Field": field, "Value": value})
-}
-
-// parseWebhookForm reads a urlencoded or multipart form body.
-func parseWebhookForm(r *http.Request) (url.Values, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt == "multipart/form-data" {
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			return nil, err
-		}
-		return r.MultipartForm.Value, nil
-	}
-	if err := r.ParseForm(); err != nil {
-		return nil, err
-	}
-	return r.PostForm, nil
-}
-
 func (s *Server) listAccountWebhooks(w http.ResponseWriter, r *http.Request) {
 	var only map[string]bool
 	if v := r.URL.Query().Get("webhook_ids"); v != "" {
@@ -157,7 +131,7 @@ type webhookInput struct {
 // itself when it fails. fieldErrors selects the {"Field","Value"} shape for
 // duplicates, which only create uses.
 func readWebhookInput(w http.ResponseWriter, r *http.Request, fieldErrors bool) (webhookInput, bool) {
-	f, err := parseWebhookForm(r)
+	f, err := readForm(w, r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Invalid form body")
 		return webhookInput{}, false

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mgkit/mailgun"
+	"github.com/mgkit/mailgun/internal/timefmt"
 )
 
 // suppressionList is what the export, import and delete commands need to
@@ -386,15 +387,11 @@ func addInBatches[In any](ctx context.Context, e *env, name string, size int, ne
 
 // parseTime reads a created_at column: RFC 3339 or RFC 2822 ("" is zero).
 func parseTime(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+	t, err := timefmt.Parse(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("created_at %q is not an RFC 3339 or RFC 2822 time", v)
 	}
-	for _, layout := range []string{time.RFC3339Nano, time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 2006 15:04:05 -0700"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("created_at %q is not an RFC 3339 or RFC 2822 time", v)
+	return t, nil
 }
 
 func formatTime(t time.Time) string {

@@ -15,6 +15,7 @@ import (
 // and matches context.DeadlineExceeded, like an attempt timeout.
 type IdleTimeoutError struct{ Idle time.Duration }
 
+// Error says how long the attempt made no progress.
 func (e *IdleTimeoutError) Error() string {
 	return fmt.Sprintf("no progress for %v (idle timeout)", e.Idle)
 }

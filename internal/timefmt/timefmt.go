@@ -40,5 +40,21 @@ func ParseRFC2822(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("time %q is not an RFC 2822 date", s)
 }
 
+// Parse reads a date as Mailgun writes them: RFC 2822 (as ParseRFC2822
+// reads it) or RFC 3339. A blank s is the zero time.
+func Parse(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	t, err := ParseRFC2822(s)
+	if err == nil {
+		return t, nil
+	}
+	if t, err3339 := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err3339 == nil {
+		return t, nil
+	}
+	return time.Time{}, err
+}
+
 // FormatRFC2822 formats t with a numeric offset, as Mailgun's docs advise.
 func FormatRFC2822(t time.Time) string { return t.Format(RFC2822) }

@@ -41,3 +41,21 @@ func TestFormatRFC2822(t *testing.T) {
 		t.Errorf("round trip: %v %v", back, err)
 	}
 }
+
+func TestParse(t *testing.T) {
+	want := time.Date(2025, 12, 11, 1, 49, 40, 0, time.UTC)
+	for _, s := range []string{"Thu, 11 Dec 2025 01:49:40 UTC", "Thu, 11 Dec 2025 01:49:40 +0000", "11 Dec 2025 01:49:40 GMT", "2025-12-11T01:49:40Z", " 2025-12-11T02:49:40+01:00 "} {
+		got, err := Parse(s)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("Parse(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	if got, err := Parse("  "); err != nil || !got.IsZero() {
+		t.Errorf("Parse(blank) = %v, %v; want the zero time", got, err)
+	}
+	for _, s := range []string{"yesterday", "2025-13-45", "1700000000"} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse(%q) succeeded", s)
+		}
+	}
+}
