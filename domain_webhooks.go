@@ -143,7 +143,7 @@ func checkDomainWebhookURLs(urls []string) error {
 			return err
 		}
 		if slices.Contains(urls[:i], u) {
-			return invalidArg("webhook URL %q is given twice", u)
+			return invalidArg("webhook URL %q is given twice", redactURL(u))
 		}
 	}
 	return nil
@@ -229,15 +229,32 @@ func (s *DomainWebhooksService) Update(ctx context.Context, domain string, event
 }
 
 // Delete removes every URL of event from the domain. An event type without
-// webhooks is ErrNotFound.
+// webhooks is ErrNotFound, unless an earlier attempt of this call may have
+// deleted them (a retry answered 404 is a success).
 func (s *DomainWebhooksService) Delete(ctx context.Context, domain string, event WebhookEventType) error {
-	_, err := s.v3(ctx, http.MethodDelete, domain, event, nil)
-	return err
+	r, err := v3Request(http.MethodDelete, domain, event, nil)
+	if err != nil {
+		return err
+	}
+	// The answer's URLs are not needed, and a retry answered 404 has none.
+	return s.client.do(ctx, r, nil)
 }
 
 // v3 sends method to /v3/domains/{domain}/webhooks/{event}, with form as
 // the body when it is not nil, and returns the webhook's URLs.
 func (s *DomainWebhooksService) v3(ctx context.Context, method, domain string, event WebhookEventType, form url.Values) ([]string, error) {
+	r, err := v3Request(method, domain, event, form)
+	if err != nil {
+		return nil, err
+	}
+	var out webhookReply
+	if err := s.client.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return out.urls(r)
+}
+
+func v3Request(method, domain string, event WebhookEventType, form url.Values) (*doer.Request, error) {
 	if err := required("domain", domain); err != nil {
 		return nil, err
 	}
@@ -248,11 +265,7 @@ func (s *DomainWebhooksService) v3(ctx context.Context, method, domain string, e
 	if form != nil {
 		r.Body = doer.Form(form)
 	}
-	var out webhookReply
-	if err := s.client.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return out.urls(r)
+	return r, nil
 }
 
 // CreateURL adds rawURL to each of events (at least one, no repeats) and
@@ -295,7 +308,9 @@ func (s *DomainWebhooksService) v4(ctx context.Context, method, domain, rawURL s
 // DeleteURLs removes each of urls (at least one) from every event type of
 // the domain and returns the domain's whole table after the change. The URLs
 // travel as one comma-separated parameter, so a URL containing a comma is
-// an invalid argument.
+// an invalid argument. When the answer has no table (a retry answered 404
+// after an earlier attempt that may have removed them), DeleteURLs reads
+// it with List.
 func (s *DomainWebhooksService) DeleteURLs(ctx context.Context, domain string, urls ...string) (DomainWebhooks, error) {
 	if err := required("domain", domain); err != nil {
 		return nil, err
@@ -308,7 +323,7 @@ func (s *DomainWebhooksService) DeleteURLs(ctx context.Context, domain string, u
 			return nil, err
 		}
 		if strings.Contains(u, ",") {
-			return nil, invalidArg("webhook URL %q contains a comma, which the API reads as a separator", u)
+			return nil, invalidArg("webhook URL %q contains a comma, which the API reads as a separator", redactURL(u))
 		}
 	}
 	r := &doer.Request{Method: http.MethodDelete, Path: []string{"v4", "domains", domain, "webhooks"}, Query: url.Values{"url": {strings.Join(urls, ",")}}}
@@ -316,5 +331,10 @@ func (s *DomainWebhooksService) DeleteURLs(ctx context.Context, domain string, u
 	if err := s.client.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
-	return out.table(r)
+	if out.Webhooks == nil {
+		// A retry answered 404 after an attempt that may have removed the
+		// URLs: the delete is done, and the answer has no table.
+		return s.List(ctx, domain)
+	}
+	return *out.Webhooks, nil
 }

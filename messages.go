@@ -45,8 +45,8 @@ const (
 // ToggleDefault, sends nothing and keeps the domain's setting.
 type Toggle string
 
-// The values of a Toggle. ToggleHTMLOnly is valid for Tracking and
-// TrackingClicks only.
+// The values of a Toggle. ToggleHTMLOnly is valid for Tracking,
+// TrackingClicks and TrackingPixelLocationTop only.
 const (
 	ToggleDefault  Toggle = ""
 	ToggleYes      Toggle = "yes"
@@ -160,7 +160,12 @@ type Attachment struct {
 	ContentType string
 	// Content is read while the request is sent. A retry can send it again
 	// only when it is an io.Seeker (it is rewound to the offset it had
-	// when the call began) or no byte of it was read.
+	// when the call began) or no byte of it was read. A read of it still
+	// blocked when an attempt ends is waited for only when a retry
+	// follows, at most RetryPolicy.IdleTimeout; past that the retry is
+	// given up and the error says why. Without a retry Send returns at
+	// once and that one read may finish afterwards: do not reuse Content
+	// until it returns.
 	Content io.Reader
 	// Size, when > 0, is the exact number of bytes Content holds; it lets
 	// a plain reader's request carry a Content-Length. A Content that ends
@@ -246,12 +251,14 @@ func (e *SendError) Unwrap() error { return e.Err }
 //
 // When msg.MessageID is empty, Send generates a Message-Id on domain; a
 // failure after sending began is a *SendError that carries it. Like every
-// POST, a send is retried only on 420/429 or when the connection failed
-// before anything was sent, and only when every attachment an attempt
-// read can start over (FileAttachment, or a Content that is an
-// io.Seeker); otherwise the error says why it was not retried. A send that
-// may have reached Mailgun without an answer (a dropped connection, a
-// timeout, a 5xx) matches ErrOutcomeUnknown and is never repeated.
+// POST, a send is retried only on 420/429 or when no connection was made
+// (a failed dial, DNS lookup, proxy connect or TLS handshake, or a timeout
+// before the connection; never on a certificate error), and only when
+// every attachment an attempt read can start over (FileAttachment, or a
+// Content that is an io.Seeker); otherwise the error says why it was not
+// retried. A send that may have reached Mailgun without an answer (a
+// connection dropped or a timeout fired once the connection was made, a
+// 5xx) matches ErrOutcomeUnknown and is never repeated.
 func (s *MessagesService) Send(ctx context.Context, domain string, msg *Message) (*SendResult, error) {
 	if err := checkDomain(domain); err != nil {
 		return nil, err
@@ -437,7 +444,7 @@ func (m *Message) prepare(domain string, ownMessageID bool) (*prepared, error) {
 	b.addToggle("o:tracking", "Tracking", m.Tracking, true)
 	b.addToggle("o:tracking-clicks", "TrackingClicks", m.TrackingClicks, true)
 	b.addToggle("o:tracking-opens", "TrackingOpens", m.TrackingOpens, false)
-	b.addToggle("o:tracking-pixel-location-top", "TrackingPixelLocationTop", m.TrackingPixelLocationTop, false)
+	b.addToggle("o:tracking-pixel-location-top", "TrackingPixelLocationTop", m.TrackingPixelLocationTop, true)
 	b.addToggle("o:require-tls", "RequireTLS", m.RequireTLS, false)
 	b.addToggle("o:skip-verification", "SkipVerification", m.SkipVerification, false)
 	b.addToggle("o:dkim", "DKIM", m.DKIM, false)
@@ -618,9 +625,8 @@ func (m *Message) checkOptions() error {
 		}
 	}
 	if m.ArchiveTo != "" {
-		u, err := url.Parse(m.ArchiveTo)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalidArg("ArchiveTo %q is not an http or https URL", m.ArchiveTo)
+		if err := checkHTTPURL("ArchiveTo", m.ArchiveTo); err != nil {
+			return err
 		}
 	}
 	for _, h := range m.SuppressHeaders {
@@ -699,7 +705,26 @@ func (a Attachment) check() (int64, error) {
 	if l, ok := a.Content.(interface{ Len() int }); ok {
 		return int64(l.Len()), nil
 	}
+	if sk, ok := a.Content.(io.Seeker); ok && a.Size == 0 {
+		if n, ok := seekerRemaining(sk); ok {
+			return n, nil
+		}
+	}
 	return a.Size, nil
+}
+
+// seekerRemaining measures how many bytes s holds from its position,
+// leaving it where it was.
+func seekerRemaining(s io.Seeker) (int64, bool) {
+	at, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, false
+	}
+	end, err := s.Seek(0, io.SeekEnd)
+	if _, err2 := s.Seek(at, io.SeekStart); err != nil || err2 != nil {
+		return 0, false
+	}
+	return max(end-at, 0), true
 }
 
 // file converts a to a multipart file part named field.
@@ -1033,10 +1058,15 @@ func recipientFields(to []string) ([]doer.Field, error) {
 // invalid argument.
 //
 // A storage URL may name a storage host such as
-// storage-us-east4.api.mailgun.net. A region client sends the API key only
-// to its region's API host and its subdomains (a URL on any other host is
-// an error); a client made WithBaseURL sends the URL's path to its base
-// URL, whatever host the URL names.
+// storage-us-east4.api.mailgun.net, or for EU domains
+// storage-europe-west1.api.mailgun.net or storage.eu.mailgun.net. A region
+// client (either region) sends the URL as it is, with the API key, only
+// over https on the default port to one of Mailgun's API or storage hosts:
+// api.mailgun.net, api.eu.mailgun.net or a subdomain of either, or a host
+// directly under mailgun.net or eu.mailgun.net named storage or storage-…;
+// any other host is an error wrapping ErrInvalidArgument and nothing is
+// sent. A client made WithBaseURL sends the URL's path to its base URL,
+// whatever host the URL names.
 type StoredRef struct {
 	URL    string
 	Domain string

@@ -414,7 +414,8 @@ func (s *TemplatesService) Update(ctx context.Context, domain, name, description
 }
 
 // Delete removes a template and all its versions. An unknown template is
-// ErrNotFound.
+// ErrNotFound, unless an earlier attempt of this call may have deleted it
+// (a retry answered 404 is a success).
 func (s *TemplatesService) Delete(ctx context.Context, domain, name string) error {
 	if err := required("domain", domain); err != nil {
 		return err
@@ -422,8 +423,7 @@ func (s *TemplatesService) Delete(ctx context.Context, domain, name string) erro
 	if err := checkTemplateName("template name", name); err != nil {
 		return err
 	}
-	_, err := s.call(ctx, &doer.Request{Method: http.MethodDelete, Path: templatePath(domain, name)}, false)
-	return err
+	return s.client.do(ctx, &doer.Request{Method: http.MethodDelete, Path: templatePath(domain, name)}, nil)
 }
 
 // DeleteAll removes every template of the domain, with their versions. A
@@ -432,15 +432,7 @@ func (s *TemplatesService) DeleteAll(ctx context.Context, domain string) error {
 	if err := required("domain", domain); err != nil {
 		return err
 	}
-	r := &doer.Request{Method: http.MethodDelete, Path: templatePath(domain)}
-	var out templateReply
-	if err := s.client.do(ctx, r, &out); err != nil {
-		return err
-	}
-	if len(out.Message) == 0 {
-		return replyError(r, "response has no message")
-	}
-	return nil
+	return s.client.do(ctx, &doer.Request{Method: http.MethodDelete, Path: templatePath(domain)}, nil)
 }
 
 // List walks the domain's templates (without content), fetching one page
@@ -530,15 +522,15 @@ func (s *TemplatesService) SetActive(ctx context.Context, domain, template, tag 
 }
 
 // DeleteVersion removes one version of a template. An unknown template or
-// tag is ErrNotFound. Deleting the active version leaves the template
-// without one until another is made active.
+// tag is ErrNotFound, unless an earlier attempt of this call may have
+// deleted it (a retry answered 404 is a success). Deleting the active
+// version leaves the template without one until another is made active.
 func (s *TemplatesService) DeleteVersion(ctx context.Context, domain, template, tag string) error {
 	path, err := versionPath(domain, template, tag)
 	if err != nil {
 		return err
 	}
-	_, err = s.call(ctx, &doer.Request{Method: http.MethodDelete, Path: path}, false)
-	return err
+	return s.client.do(ctx, &doer.Request{Method: http.MethodDelete, Path: path}, nil)
 }
 
 // CopyVersion copies version tag of a template to a new version newTag

@@ -419,7 +419,7 @@ func TestTemplatesLenientDecode(t *testing.T) {
 		"update with an empty body": {"PUT", usTemplates + "/a", ``, func(c *mailgun.Client) error {
 			return c.Templates.Update(ctx, "example.com", "a", "d")
 		}},
-		"delete all without message": {"DELETE", usTemplates, `{}`, func(c *mailgun.Client) error {
+		"delete all answered with a page": {"DELETE", usTemplates, `<html>OK</html>`, func(c *mailgun.Client) error {
 			return c.Templates.DeleteAll(ctx, "example.com")
 		}},
 	} {
