@@ -84,7 +84,7 @@ func ExampleServer_SetRecipientRule() {
 	// 10:00:00 accepted
 	// 10:00:00 failed temporary generic
 	// 10:00:02 failed temporary generic
-	// 10:00:04 failed permanent bounce
+	// 10:00:05 failed permanent bounce
 	// bounce list: 1
 }
 

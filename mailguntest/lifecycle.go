@@ -39,23 +39,26 @@ type Timing struct {
 // timeScale compresses Mailgun's schedules: five minutes become a second.
 const timeScale = 300
 
-// MailgunTiming returns Mailgun's own schedules: delivery retries at 10
-// and 10 minutes, 15 and 30 minutes, then 1, 2 and 4 hours (about the 8
-// hours Mailgun keeps trying; the exact steps are not published), and
-// webhook retries at 5, 10 and 15 minutes, 1, 2 and 4 hours. Use it with a
-// manual Clock to test against real waits.
+// MailgunTiming returns Mailgun's own schedules, for a manual Clock.
+// Delivery retries of a temporary failure come 10 min, 15 min, 30 min,
+// 1 h, 2 h and 4 h apart (about 8 hours; then the message fails with
+// reason "old"), as Mailgun's help center documents ("Will Mailgun retry
+// my failed messages?"). Webhook retries come 10 min, 10 min, 15 min,
+// 30 min, 1 h, 2 h and 4 h apart, the schedule of Mailgun's webhook
+// documentation (api/general.md §8; a newer manual page lists 5 min,
+// 10 min, 15 min, 1 h, 2 h and 4 h).
 func MailgunTiming() Timing {
 	m := time.Minute
 	return Timing{
-		DeliveryRetries: []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
-		WebhookRetries:  []time.Duration{5 * m, 10 * m, 15 * m, 60 * m, 120 * m, 240 * m},
+		DeliveryRetries: []time.Duration{10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
+		WebhookRetries:  []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
 	}
 }
 
 // DefaultTiming returns the server's default: immediate delivery, and
 // MailgunTiming's retry schedules compressed 300 times (five minutes
-// become a second), so delivery retries come after 2, 2, 3, 6, 12, 24 and
-// 48 seconds and webhook retries after 1, 2, 3, 12, 24 and 48 seconds.
+// become a second), so delivery retries come after 2, 3, 6, 12, 24 and
+// 48 seconds and webhook retries after 2, 2, 3, 6, 12, 24 and 48 seconds.
 func DefaultTiming() Timing {
 	t := MailgunTiming()
 	for _, d := range [][]time.Duration{t.DeliveryRetries, t.WebhookRetries} {

@@ -163,12 +163,14 @@ func TestLifecycleTemporaryThenDelivered(t *testing.T) {
 	assert.Equal(t, t0.Add(2*time.Second), next)
 
 	l.clock.Advance(2 * time.Second)
-	assert.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary"}, names(l.events(t, res.ID)))
-	l.clock.Advance(2 * time.Second)
+	events = l.events(t, res.ID)
+	require.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary"}, names(events))
+	assert.Equal(t, 3, events[2].DeliveryStatus.RetrySeconds, "the second retry: 15 minutes compressed")
+	l.clock.Advance(3 * time.Second)
 	events = l.events(t, res.ID)
 	require.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary", "delivered"}, names(events))
 	assert.Equal(t, 3, events[3].DeliveryStatus.AttemptNo)
-	assert.Equal(t, t0.Add(4*time.Second), events[3].Timestamp)
+	assert.Equal(t, t0.Add(5*time.Second), events[3].Timestamp)
 	assert.Len(t, rc.received(), 3)
 
 	l.assertCounts(t, counts{Accepted: 1, Delivered: 1, TemporaryFailed: 2})
@@ -272,8 +274,8 @@ func TestLifecycleWebhookRetriedUntil2xx(t *testing.T) {
 	require.Len(t, deliveries, 2)
 	assert.Empty(t, failing.received())
 
-	// The compressed schedule: 5 minutes become 1 s, 10 minutes 2 s.
-	l.clock.Advance(999 * time.Millisecond)
+	// The compressed schedule: 10 minutes become 2 s.
+	l.clock.Advance(1999 * time.Millisecond)
 	assert.Len(t, l.srv.WebhookDeliveries(), 2)
 	l.clock.Advance(time.Millisecond)
 	assert.Len(t, l.srv.WebhookDeliveries(), 3)
@@ -292,7 +294,7 @@ func TestLifecycleWebhookRetriedUntil2xx(t *testing.T) {
 		attempts = append(attempts, d.At.Sub(t0).String()+" "+http.StatusText(d.StatusCode))
 		assert.Equal(t, mailgun.WebhookEventPermanentFail, d.EventType)
 	}
-	assert.Equal(t, []string{"0s Internal Server Error", "0s Not Acceptable", "1s Service Unavailable", "3s OK"}, attempts)
+	assert.Equal(t, []string{"0s Internal Server Error", "0s Not Acceptable", "2s Service Unavailable", "4s OK"}, attempts)
 	last := l.srv.WebhookDeliveries()[3]
 	assert.True(t, last.Final)
 	assert.Equal(t, 3, last.Attempt)
@@ -509,9 +511,11 @@ func TestLifecycleRealTime(t *testing.T) {
 }
 
 func TestLifecycleTiming(t *testing.T) {
-	s := time.Second
-	assert.Equal(t, []time.Duration{2 * s, 2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().DeliveryRetries)
-	assert.Equal(t, []time.Duration{1 * s, 2 * s, 3 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().WebhookRetries)
+	s, m := time.Second, time.Minute
+	assert.Equal(t, []time.Duration{10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m}, mailguntest.MailgunTiming().DeliveryRetries,
+		"Mailgun's help center: 10 min, 15 min, 30 min, 1 h, 2 h, 4 h")
+	assert.Equal(t, []time.Duration{2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().DeliveryRetries)
+	assert.Equal(t, []time.Duration{2 * s, 2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().WebhookRetries)
 
 	// With Mailgun's real schedule on a manual clock, the first retry
 	// comes ten minutes later; a zero rule removes the rule.
@@ -526,6 +530,29 @@ func TestLifecycleTiming(t *testing.T) {
 	l.srv.SetRecipientRule("A@example.org", mailguntest.RecipientRule{})
 	_, events = l.sendAndDeliver(t, basic("a@example.org"))
 	assert.Equal(t, []string{"accepted", "delivered"}, names(events))
+}
+
+// TestLifecycleWebhookRetriesFollowMailgunSchedule: general.md §8
+// documents Mailgun's webhook retries as 10 min, 10 min, 15 min, 30 min,
+// 1 h, 2 h, 4 h (about 8 hours); MailgunTiming has that schedule, and the
+// POSTs of a refused event come at those gaps.
+func TestLifecycleWebhookRetriesFollowMailgunSchedule(t *testing.T) {
+	m := time.Minute
+	documented := []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m}
+	assert.Equal(t, documented, mailguntest.MailgunTiming().WebhookRetries, "MailgunTiming().WebhookRetries")
+
+	l := newLifecycle(t, mailguntest.WithTiming(mailguntest.MailgunTiming()))
+	rc := newReceiver(t, l, 500, 500, 500, 500, 500, 500, 500, 500, 500)
+	rc.register(t, l, mailgun.WebhookEventAccepted)
+	l.send(t, basic("a@example.org"))
+	l.clock.Advance(9 * time.Hour)
+
+	var gaps []time.Duration
+	deliveries := l.srv.WebhookDeliveries()
+	for i := 1; i < len(deliveries); i++ {
+		gaps = append(gaps, deliveries[i].At.Sub(deliveries[i-1].At))
+	}
+	assert.Equal(t, documented, gaps, "gaps between the POSTs of a refused accepted event")
 }
 
 func TestLifecycleTemplateRendered(t *testing.T) {
