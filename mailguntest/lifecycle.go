@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mgkit/mailgun"
@@ -106,6 +107,9 @@ type lifecycleState struct {
 	cancel context.CancelFunc
 	timing *Timing
 	rules  map[string]RecipientRule // by lower-case address or "*@domain"; guarded by Server.mu
+
+	detached sync.WaitGroup // scheduleDetachedAt actions running; Close waits for them
+	stopped  bool           // Close began: nothing more is detached; guarded by Server.mu
 }
 
 // startLifecycle prepares the scheduler once the options have run.
@@ -123,14 +127,19 @@ func (s *Server) startLifecycle() {
 	l.ctx = l.real.ctx
 }
 
-// stopLifecycle drops pending actions and waits for one in flight.
+// stopLifecycle drops pending actions, cancels those in flight and waits
+// for them.
 func (s *Server) stopLifecycle() {
 	l := &s.messages.lifecycle
+	s.mu.Lock()
+	l.stopped = true
+	s.mu.Unlock()
 	if l.real != nil {
 		l.real.close()
 	} else if l.cancel != nil {
 		l.cancel()
 	}
+	l.detached.Wait()
 }
 
 // isWallClock reports whether now is time.Now itself.
@@ -149,11 +158,35 @@ func (s *Server) scheduleAt(t time.Time, f func(ctx context.Context)) {
 			f(ctx)
 		}
 	}
-	var sched scheduler = l.real
+	l.scheduler().schedule(t, run)
+}
+
+func (l *lifecycleState) scheduler() scheduler {
 	if l.clock != nil {
-		sched = l.clock
+		return l.clock
 	}
-	sched.schedule(t, run)
+	return l.real
+}
+
+// scheduleDetachedAt is scheduleAt for a slow f (a webhook POST): f runs
+// on a goroutine of its own, so it holds up no other action. Close
+// cancels ctx and waits for f; a manual clock waits for f before its next
+// action, so Advance returns after it.
+func (s *Server) scheduleDetachedAt(t time.Time, f func(ctx context.Context)) {
+	l := &s.messages.lifecycle
+	s.scheduleAt(t, func(ctx context.Context) {
+		s.mu.Lock()
+		if l.stopped {
+			s.mu.Unlock()
+			return
+		}
+		l.detached.Add(1)
+		s.mu.Unlock()
+		l.scheduler().spawn(func() {
+			defer l.detached.Done()
+			f(ctx)
+		})
+	})
 }
 
 // RecipientRule scripts what happens to deliveries to a recipient; see

@@ -135,7 +135,8 @@ func (s *Server) APIKey() string { return s.apiKey }
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close stops the server and its message lifecycle: pending deliveries and
-// webhook retries are dropped, and a webhook POST in flight is cancelled.
+// webhook retries are dropped, and webhook POSTs in flight are cancelled
+// and waited for.
 // NewServer arranges for it to be called when the test ends; servers from
 // Start must be closed by their caller.
 func (s *Server) Close() {
