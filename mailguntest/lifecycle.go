@@ -285,12 +285,12 @@ func (s *Server) suppressionLocked(domain, address string, tags []string) (suppr
 // m.TemplateVersion, the active one when empty) with m.TemplateVariables,
 // and returns its HTML, and its text with m.TemplateText. The template's
 // From, Subject and Reply-To apply where the message sets none, as the API
-// does. ok is false when there is no such template or version, or it does
-// not render: the stored message then keeps an empty body.
-func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, ok bool) {
+// does. It fails when there is no such template or version, or it does
+// not render.
+func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, err error) {
 	r, err := s.renderStoredTemplateLocked(domain, m.Template, m.TemplateVersion, m.TemplateVariables)
 	if err != nil {
-		return "", "", false
+		return "", "", err
 	}
 	if m.From == "" {
 		m.From = r.Headers.From
@@ -307,7 +307,7 @@ func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html str
 	if m.TemplateText {
 		text = r.Text
 	}
-	return text, r.HTML, true
+	return text, r.HTML, nil
 }
 
 // acceptLocked stores m, logs an accepted event per recipient and

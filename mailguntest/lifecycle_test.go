@@ -592,6 +592,54 @@ func TestLifecycleTemplateRendered(t *testing.T) {
 	assert.Contains(t, string(msg.MIME), "<p>Hello Ben!</p><ul></ul>")
 }
 
+// TestLifecycleTemplateEqualHelper: Mailgun's handlebars page lists the
+// block helpers if, unless, each, with and equal ({{#equal a "b"}} renders
+// its block when both arguments are equal as strings); the fake renders
+// equal in RenderTemplate and in templated sends.
+func TestLifecycleTemplateEqualHelper(t *testing.T) {
+	l := newLifecycle(t)
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: "plan", Version: &mailgun.TemplateVersionInput{Tag: "v1",
+			Template: `<p>{{#equal plan "pro"}}PRO{{else}}FREE{{/equal}}</p>`},
+	})
+	require.NoError(t, err)
+	r, err := l.srv.RenderTemplate(domain, "plan", "", map[string]any{"plan": "pro"})
+	if assert.NoError(t, err) {
+		assert.Equal(t, "<p>PRO</p>", r.HTML)
+	}
+
+	res := l.send(t, url.Values{
+		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"plan"},
+		"t:variables": {`{"plan": "free"}`},
+	})
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>FREE</p>")
+	assert.Empty(t, msg.TemplateError)
+}
+
+// TestLifecycleTemplateRenderErrorRecorded: Mailgun renders a template
+// when it delivers, so a send whose template is missing or does not
+// render is accepted; the fake says why on the stored Message instead of
+// storing an empty body silently.
+func TestLifecycleTemplateRenderErrorRecorded(t *testing.T) {
+	l := newLifecycle(t)
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: "odd", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: `<p>{{#compare a b}}x{{/compare}}</p>`},
+	})
+	require.NoError(t, err)
+	for tmpl, want := range map[string]string{
+		"odd":     `block helper "compare" is not supported`,
+		"missing": "template not found",
+	} {
+		res := l.send(t, url.Values{"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {tmpl}})
+		msg, ok := l.srv.Message(res.ID)
+		require.True(t, ok)
+		assert.Contains(t, msg.TemplateError, want, tmpl)
+		assert.NotContains(t, string(msg.MIME), "<p>", tmpl)
+	}
+}
+
 func TestLifecycleDomainWebhooks(t *testing.T) {
 	l := newLifecycle(t)
 	ctx := context.Background()

@@ -116,7 +116,11 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 		st = &storedMessage{}
 		st.text, st.html = m.Text, m.HTML
 		if m.Template != "" {
-			if t, h, ok := s.renderTemplateLocked(domain, m); ok {
+			// Mailgun renders when it delivers, so a template that does
+			// not render does not refuse the send.
+			if t, h, err := s.renderTemplateLocked(domain, m); err != nil {
+				m.TemplateError = err.Error()
+			} else {
 				st.text, st.html = t, h
 			}
 		}

@@ -51,6 +51,11 @@ type Message struct {
 	TemplateVersion   string
 	TemplateText      bool
 	TemplateVariables map[string]any
+	// TemplateError says why the template did not render (no such
+	// template or version, or one the fake's renderer cannot render); the
+	// send is accepted all the same, as Mailgun renders when it delivers,
+	// and the stored body lacks the template's part. Empty otherwise.
+	TemplateError string
 	// UserVariables are the v: fields and the X-Mailgun-Variables header,
 	// as the events carry them in user-variables.
 	UserVariables map[string]string
