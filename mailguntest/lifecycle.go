@@ -283,7 +283,7 @@ func (s *Server) suppressionLocked(domain, address string, tags []string) (suppr
 
 // renderTemplateLocked renders the template of send m on domain (version
 // m.TemplateVersion, the active one when empty) with m.TemplateVariables,
-// and returns its HTML, and its text with m.TemplateText. The template's
+// and returns its HTML and its plain-text rendering. The template's
 // From, Subject and Reply-To apply where the message sets none, as the API
 // does. It fails when there is no such template or version, or it does
 // not render.
@@ -304,10 +304,7 @@ func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html str
 		}
 		m.Headers.Set("Reply-To", r.Headers.ReplyTo)
 	}
-	if m.TemplateText {
-		text = r.Text
-	}
-	return text, r.HTML, nil
+	return r.Text, r.HTML, nil
 }
 
 // acceptLocked stores m, logs an accepted event per recipient and

@@ -618,6 +618,34 @@ func TestLifecycleTemplateEqualHelper(t *testing.T) {
 	assert.Empty(t, msg.TemplateError)
 }
 
+// TestLifecycleTemplateSendKeepsText: sending.md says only html cannot be
+// combined with template, so a templated send may carry its own text
+// part; the stored MIME keeps it (t:text=yes replaces it with the
+// template's text rendering).
+func TestLifecycleTemplateSendKeepsText(t *testing.T) {
+	l := newLifecycle(t)
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: "<p>Hello</p>"},
+	})
+	require.NoError(t, err)
+	fields := url.Values{
+		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
+		"text": {"my plain text"},
+	}
+	res := l.send(t, fields)
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Equal(t, "my plain text", msg.Text)
+	assert.Contains(t, string(msg.MIME), "my plain text", "the text part the send carried is in the stored MIME")
+	assert.Contains(t, string(msg.MIME), "<p>Hello</p>")
+
+	fields.Set("t:text", "yes")
+	res = l.send(t, fields)
+	msg, _ = l.srv.Message(res.ID)
+	assert.NotContains(t, string(msg.MIME), "my plain text", "t:text=yes: the template's text instead")
+	assert.Contains(t, string(msg.MIME), "text/plain")
+}
+
 // TestLifecycleTemplateRenderErrorRecorded: Mailgun renders a template
 // when it delivers, so a send whose template is missing or does not
 // render is accepted; the fake says why on the stored Message instead of

@@ -121,7 +121,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 			if t, h, err := s.renderTemplateLocked(domain, m); err != nil {
 				m.TemplateError = err.Error()
 			} else {
-				st.text, st.html = t, h
+				st.html = h
+				if m.TemplateText { // else the send's own text part stays
+					st.text = t
+				}
 			}
 		}
 		st.headers, st.body = buildMIME(m, st.text, st.html, now)
