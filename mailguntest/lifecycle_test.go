@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -443,6 +444,35 @@ func TestLifecycleTemplateSendRecorded(t *testing.T) {
 	res = l.send(t, fields)
 	msg, _ = l.srv.Message(res.ID)
 	assert.Equal(t, map[string]any{"name": "Ben"}, msg.TemplateVariables)
+}
+
+// TestLifecycleTemplateVariablesHeader: the variables of a template come
+// from t:variables, else from the h:X-Mailgun-Template-Variables header
+// (Mailgun's handlebars page names both), else from the user variables
+// (sending.md 1.3).
+func TestLifecycleTemplateVariablesHeader(t *testing.T) {
+	l := newLifecycle(t)
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: "<p>Hi {{name}}</p>"},
+	})
+	require.NoError(t, err)
+	fields := url.Values{
+		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
+		"h:X-Mailgun-Template-Variables": {`{"name": "Ann"}`},
+	}
+	res := l.send(t, fields)
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Ann</p>")
+	assert.Equal(t, map[string]any{"name": "Ann"}, msg.TemplateVariables)
+	assert.Equal(t, 1, strings.Count(string(msg.MIME), "X-Mailgun-Template-Variables:"), "the header once")
+
+	fields.Set("v:name", "Ben") // the header wins over the user variables
+	msg, _ = l.srv.Message(l.send(t, fields).ID)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Ann</p>")
+	fields.Set("t:variables", `{"name": "Cy"}`) // t:variables wins over both
+	msg, _ = l.srv.Message(l.send(t, fields).ID)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Cy</p>")
 }
 
 func TestClockRunsActionsInOrder(t *testing.T) {

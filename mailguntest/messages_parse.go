@@ -326,12 +326,23 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 		}
 		p.msg.TemplateText = true
 	}
-	if tv := v.Get("t:variables"); tv != "" {
+	// A template's variables come from t:variables, else from the
+	// X-Mailgun-Template-Variables header, else from the user variables
+	// (sending.md 1.3; Mailgun's handlebars page names the first two).
+	var headerVars map[string]any
+	if hv := p.msg.Headers.Get(templateVariablesHeader); hv != "" {
+		if json.Unmarshal([]byte(hv), &headerVars) != nil || headerVars == nil {
+			return badRequest("h:%s parameter is not a valid JSON object", templateVariablesHeader)
+		}
+	}
+	switch tv := v.Get("t:variables"); {
+	case tv != "":
 		if json.Unmarshal([]byte(tv), &p.msg.TemplateVariables) != nil || p.msg.TemplateVariables == nil {
 			return badRequest("t:variables parameter is not a valid JSON object")
 		}
-	} else if p.msg.Template != "" && len(p.msg.UserVariables) > 0 {
-		// Without t:variables a template reads the user variables.
+	case headerVars != nil:
+		p.msg.TemplateVariables = headerVars
+	case p.msg.Template != "" && len(p.msg.UserVariables) > 0:
 		p.msg.TemplateVariables = map[string]any{}
 		for k, val := range p.msg.UserVariables {
 			p.msg.TemplateVariables[k] = val
@@ -339,6 +350,9 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 	}
 	return nil
 }
+
+// templateVariablesHeader is the header that may carry a template's variables.
+const templateVariablesHeader = "X-Mailgun-Template-Variables"
 
 // jsonText writes a decoded JSON value as text: strings as they are,
 // anything else as JSON.

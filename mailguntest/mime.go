@@ -98,8 +98,8 @@ func buildMIME(m *Message, text, html string, date time.Time) ([][2]string, []by
 			}
 		}
 	}) {
-		if k == "Message-Id" || k == "X-Mailgun-Variables" {
-			continue
+		if k == "Message-Id" || k == "X-Mailgun-Variables" || (k == templateVariablesHeader && m.Template != "") {
+			continue // written above
 		}
 		for _, v := range m.Headers[k] {
 			add(k, v)
