@@ -446,6 +446,30 @@ func TestLifecycleTemplateSendRecorded(t *testing.T) {
 	assert.Equal(t, map[string]any{"name": "Ben"}, msg.TemplateVariables)
 }
 
+// TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes: sending.md 1.3
+// says a template's variables may come from the h:X-Mailgun-Variables
+// JSON header; the template sees its decoded JSON values (an object, 0,
+// an array), and the stored X-Mailgun-Variables header keeps them, while
+// Message.UserVariables holds them as text, as events carry them.
+func TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes(t *testing.T) {
+	l := newLifecycle(t)
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1",
+			Template: "<p>Hello {{user.name}}{{#if count}} has items{{/if}}{{#each items}} {{this}}{{/each}}</p>"},
+	})
+	require.NoError(t, err)
+	res := l.send(t, url.Values{
+		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
+		"h:X-Mailgun-Variables": {`{"user": {"name": "Ann"}, "count": 0, "items": ["tea", "cake"]}`},
+		"v:kind":                {"welcome"},
+	})
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>Hello Ann tea cake</p>")
+	assert.Contains(t, string(msg.MIME), `X-Mailgun-Variables: {"count":0,"items":["tea","cake"],"kind":"welcome","user":{"name":"Ann"}}`)
+	assert.Equal(t, map[string]string{"count": "0", "items": `["tea","cake"]`, "kind": "welcome", "user": `{"name":"Ann"}`}, msg.UserVariables)
+}
+
 // TestLifecycleTemplateVariablesHeader: the variables of a template come
 // from t:variables, else from the h:X-Mailgun-Template-Variables header
 // (Mailgun's handlebars page names both), else from the user variables

@@ -127,7 +127,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 				}
 			}
 		}
-		st.headers, st.body = buildMIME(m, st.text, st.html, now)
+		st.headers, st.body = buildMIME(m, p.userVars, st.text, st.html, now)
 	} else {
 		setHeader(&st.headers, "Message-Id", "<"+m.ID+">")
 	}

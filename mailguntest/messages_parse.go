@@ -214,6 +214,10 @@ type parsedSend struct {
 	recipients []string
 	sender     string
 	scheduled  string
+	// userVars are the user variables with the JSON types of the
+	// X-Mailgun-Variables header (v: fields are strings), for the stored
+	// header and the template.
+	userVars map[string]any
 }
 
 // parseSendFields validates the fields that messages and messages.mime
@@ -285,16 +289,17 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 	if len(p.msg.Tags) > maxTagsPerMessage {
 		return badRequest("Too many tags: a message may have at most %d", maxTagsPerMessage)
 	}
+	p.userVars = map[string]any{}
 	if hv := p.msg.Headers.Get("X-Mailgun-Variables"); hv != "" {
-		var vars map[string]any
-		if json.Unmarshal([]byte(hv), &vars) != nil {
+		if json.Unmarshal([]byte(hv), &p.userVars) != nil || p.userVars == nil {
 			return badRequest("h:X-Mailgun-Variables parameter is not a valid JSON object")
 		}
-		for k, val := range vars {
-			if _, set := p.msg.UserVariables[k]; !set {
-				p.msg.UserVariables[k] = jsonText(val)
-			}
-		}
+	}
+	for k, val := range p.msg.UserVariables {
+		p.userVars[k] = val // a v: field wins over the header
+	}
+	for k, val := range p.userVars {
+		p.msg.UserVariables[k] = jsonText(val)
 	}
 	if t, ok := p.msg.Options["testmode"]; ok {
 		p.msg.TestMode, _ = parseFormBool(t)
@@ -342,11 +347,8 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 		}
 	case headerVars != nil:
 		p.msg.TemplateVariables = headerVars
-	case p.msg.Template != "" && len(p.msg.UserVariables) > 0:
-		p.msg.TemplateVariables = map[string]any{}
-		for k, val := range p.msg.UserVariables {
-			p.msg.TemplateVariables[k] = val
-		}
+	case p.msg.Template != "" && len(p.userVars) > 0:
+		p.msg.TemplateVariables = cloneJSONMap(p.userVars)
 	}
 	return nil
 }

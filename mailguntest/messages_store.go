@@ -57,7 +57,9 @@ type Message struct {
 	// and the stored body lacks the template's part. Empty otherwise.
 	TemplateError string
 	// UserVariables are the v: fields and the X-Mailgun-Variables header,
-	// as the events carry them in user-variables.
+	// as the events carry them in user-variables: a JSON value other than
+	// a string as its JSON text. The stored X-Mailgun-Variables header and
+	// a template without t:variables see the JSON values themselves.
 	UserVariables map[string]string
 	// Headers are the h: fields.
 	Headers http.Header
