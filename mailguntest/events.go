@@ -76,7 +76,7 @@ func (s *Server) AddEvents(domain string, events ...mailgun.Event) []mailgun.Eve
 func (s *Server) Events(domain string) []mailgun.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stored := s.events.byDomain[domain]
+	stored := s.events.byDomain[domainKey(domain)]
 	out := make([]mailgun.Event, len(stored))
 	for i := range stored {
 		out[i] = stored[i].ev
@@ -88,6 +88,7 @@ func (s *Server) Events(domain string) []mailgun.Event {
 // as AddEvents does, and returns the stored event. Handlers of other
 // resources call it to log what their actions cause; s.mu must be held.
 func (s *Server) recordEventLocked(domain string, e mailgun.Event) mailgun.Event {
+	domain = domainKey(domain)
 	if s.events.byDomain == nil {
 		s.events.byDomain = map[string][]storedEvent{}
 	}
@@ -351,7 +352,7 @@ func (s *Server) serveEventsPage(w http.ResponseWriter, r *http.Request, domain 
 	items := []json.RawMessage{}
 	var first, last [2]int64
 	s.mu.Lock()
-	list := s.events.byDomain[domain]
+	list := s.events.byDomain[domainKey(domain)]
 	for k := range list {
 		i := k
 		if !c.Asc {
