@@ -1,6 +1,7 @@
 package mailguntest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -121,6 +122,7 @@ func (s *Server) recordEventLocked(domain string, e mailgun.Event) mailgun.Event
 	}
 	var stored mailgun.Event
 	_ = json.Unmarshal(raw, &stored) // a deep copy the caller cannot change
+	raw = withEmptyLists(raw, &stored)
 	s.events.seq++
 	se := storedEvent{seq: s.events.seq, domain: domain, ev: stored, raw: raw}
 	list := s.events.byDomain[domain]
@@ -341,6 +343,37 @@ func (m *eventMatcher) match(e *storedEvent) bool {
 		}
 	}
 	return true
+}
+
+// eventJSON encodes e as Mailgun sends events: see withEmptyLists.
+func eventJSON(e *mailgun.Event) ([]byte, error) {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return withEmptyLists(raw, e), nil
+}
+
+// withEmptyLists adds "tags": [] and "campaigns": [] to raw, the JSON
+// object of e, where e has none: Mailgun's events and webhook payloads
+// carry both arrays, empty ones included, while mailgun.Event omits them.
+func withEmptyLists(raw []byte, e *mailgun.Event) []byte {
+	var add []string
+	if len(e.Tags) == 0 {
+		add = append(add, `"tags":[]`)
+	}
+	if len(e.Campaigns) == 0 {
+		add = append(add, `"campaigns":[]`)
+	}
+	rest := bytes.TrimSpace(raw)
+	if len(add) == 0 || len(rest) < 2 || rest[0] != '{' {
+		return raw
+	}
+	rest = rest[1:]
+	if bytes.TrimSpace(rest)[0] != '}' {
+		add = append(add, "")
+	}
+	return append([]byte("{"+strings.Join(add, ",")), rest...)
 }
 
 func (s *Server) serveEventsPage(w http.ResponseWriter, r *http.Request, domain string, c *eventsCursor) {

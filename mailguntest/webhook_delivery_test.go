@@ -2,6 +2,7 @@ package mailguntest_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -124,4 +125,46 @@ func TestWebhookManualClockWaitsForPosts(t *testing.T) {
 	assert.Equal(t, want, log(), "each POST is answered before the next action, in order")
 	l.clock.Advance(time.Second) // the accepted event's first retry, 10 minutes compressed
 	assert.Equal(t, append(want, "slow accepted Service Unavailable 2s"), log())
+}
+
+// TestWebhookPayloadHasEmptyTagsAndCampaigns: events.md lists tags and
+// campaigns on every event, and the documented webhook payload
+// (examples/general/webhook-payload.delivered.json) sends "tags": [] and
+// "campaigns": [] for an untagged message; so do the fake's webhooks and
+// its Events API, while a tagged message keeps its tags.
+func TestWebhookPayloadHasEmptyTagsAndCampaigns(t *testing.T) {
+	l := newLifecycle(t)
+	rc := newReceiver(t, l)
+	rc.register(t, l, mailgun.WebhookEventDelivered)
+	l.sendAndDeliver(t, basic("a@example.org"))
+	tagged := basic("b@example.org")
+	tagged.Set("o:tag", "news")
+	l.sendAndDeliver(t, tagged)
+	rc.mu.Lock()
+	bodies := rc.bodies
+	rc.mu.Unlock()
+	require.Len(t, bodies, 2)
+	var payload struct {
+		EventData map[string]json.RawMessage `json:"event-data"`
+	}
+	require.NoError(t, json.Unmarshal(bodies[0], &payload))
+	assert.Equal(t, "[]", string(payload.EventData["tags"]), "tags")
+	assert.Equal(t, "[]", string(payload.EventData["campaigns"]), "campaigns")
+	require.NoError(t, json.Unmarshal(bodies[1], &payload))
+	assert.JSONEq(t, `["news"]`, string(payload.EventData["tags"]))
+	assert.Len(t, rc.received(), 2, "the payloads verify and decode")
+
+	// The Events API answers the same shape; Events keeps the Go values.
+	var page struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	res := l.raw(t, "GET", "/v3/"+domain+"/events?ascending=yes", "", nil)
+	require.Equal(t, http.StatusOK, res.status, string(res.body))
+	require.NoError(t, json.Unmarshal(res.body, &page))
+	require.Len(t, page.Items, 4)
+	for _, it := range page.Items {
+		assert.Equal(t, "[]", string(it["campaigns"]))
+	}
+	assert.Equal(t, "[]", string(page.Items[0]["tags"]))
+	assert.Nil(t, l.srv.Events(domain)[0].Tags)
 }
