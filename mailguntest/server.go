@@ -60,7 +60,7 @@ type Server struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	requests []Request
+	requests []*Request // an entry may be completed after its answer (logRequest)
 	faults   []*faultRule
 	rng      *rand.Rand // for Fault.Probability; guarded by mu
 
@@ -164,7 +164,11 @@ func (s *Server) Client(opts ...mailgun.Option) *mailgun.Client {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+	}
+	return out
 }
 
 // ResetRequests forgets the requests received so far.
@@ -263,21 +267,17 @@ func (s *Server) serve(api http.Handler) http.Handler {
 		}
 		capture := &captureReader{r: r.Body}
 		r.Body = capture
-		defer func() {
-			// Log bodies the handler did not read (errors answered early).
-			_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
-			rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
-			s.mu.Lock()
-			s.requests = append(s.requests, rec)
-			s.mu.Unlock()
-		}()
+		answered := false // a normal answer, which may go before the rest of the body is read
+		defer func() { s.logRequest(w, r, capture, &rec, answered) }()
 
 		if f, ok := s.takeFault(r); ok {
 			rec.Fault = true
 			if s.applyFault(w, r, f) {
+				answered = f.Status != 0 && !f.DropConnection && r.Context().Err() == nil
 				return
 			}
 		}
+		answered = true
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != "api" || pass != s.apiKey {
 			w.Header().Set("Www-Authenticate", `Basic realm="MG API"`)
@@ -286,8 +286,39 @@ func (s *Server) serve(api http.Handler) http.Handler {
 			_, _ = io.WriteString(w, "Forbidden")
 			return
 		}
+		answered = false // until the handler returns, not panics
 		api.ServeHTTP(w, r)
+		answered = true
 	})
+}
+
+// logRequest adds rec to the request log with the body, reading what the
+// handler left unread (up to 64 KiB more). When the handler answered
+// without reading the whole body (a 401, an injected fault), the answer is
+// flushed first, so a client still streaming its body gets it now, as
+// from the real API; the entry is logged before that flush, so the client
+// finds it in Requests once answered, and completed after the read.
+func (s *Server) logRequest(w http.ResponseWriter, r *http.Request, capture *captureReader, rec *Request, answered bool) {
+	unread := !capture.eof && (r.ContentLength < 0 || capture.n < r.ContentLength)
+	// A client that expects 100-continue sends the body only when asked,
+	// which reading it does: it is read first, as before.
+	early := answered && unread && !strings.EqualFold(r.Header.Get("Expect"), "100-continue")
+	if early {
+		rec.Body, rec.BodySize = bytes.Clone(capture.head.Bytes()), capture.n
+		s.mu.Lock()
+		s.requests = append(s.requests, rec)
+		s.mu.Unlock()
+		rc := http.NewResponseController(w)
+		_ = rc.EnableFullDuplex() // else net/http reads the body before it answers
+		_ = rc.Flush()
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
+	if !early {
+		s.requests = append(s.requests, rec)
+	}
 }
 
 // applyFault carries out f and reports whether it answered the request.
@@ -339,6 +370,7 @@ type captureReader struct {
 	r    io.ReadCloser
 	head bytes.Buffer
 	n    int64
+	eof  bool // the body ended
 }
 
 func (c *captureReader) Read(p []byte) (int, error) {
@@ -347,6 +379,7 @@ func (c *captureReader) Read(p []byte) (int, error) {
 		c.head.Write(p[:min(n, room)])
 	}
 	c.n += int64(n)
+	c.eof = c.eof || err == io.EOF
 	return n, err
 }
 
