@@ -195,6 +195,13 @@ type Fault struct {
 	Delay time.Duration
 	// DropConnection closes the connection without an answer.
 	DropConnection bool
+	// DropAfterHandler lets the request through (the auth check, then the
+	// real handler, whose effect stays: a send is accepted, a bounce
+	// stored), then closes the connection without its answer: the client
+	// cannot know the outcome (mailgun.ErrOutcomeUnknown for a write), so
+	// a test can check how it reconciles. Status and DropConnection win
+	// over it.
+	DropAfterHandler bool
 	// Probability, when between 0 and 1, applies the fault to each matching
 	// request with that chance (from a fixed seed, so runs repeat); times
 	// then counts only the requests it hit. Zero means every request.
@@ -270,7 +277,8 @@ func (s *Server) serve(api http.Handler) http.Handler {
 		answered := false // a normal answer, which may go before the rest of the body is read
 		defer func() { s.logRequest(w, r, capture, &rec, answered) }()
 
-		if f, ok := s.takeFault(r); ok {
+		f, faulted := s.takeFault(r)
+		if faulted {
 			rec.Fault = true
 			if s.applyFault(w, r, f) {
 				answered = f.Status != 0 && !f.DropConnection && r.Context().Err() == nil
@@ -287,6 +295,11 @@ func (s *Server) serve(api http.Handler) http.Handler {
 			return
 		}
 		answered = false // until the handler returns, not panics
+		if faulted && f.DropAfterHandler {
+			api.ServeHTTP(httptest.NewRecorder(), r)
+			dropConnection(w)
+			return
+		}
 		api.ServeHTTP(w, r)
 		answered = true
 	})
@@ -333,13 +346,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		}
 	}
 	if f.DropConnection {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler)
+		dropConnection(w)
+		return true
 	}
 	if f.Status == 0 {
 		return false
@@ -362,6 +370,17 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	}
 	writeError(w, f.Status, http.StatusText(f.Status))
 	return true
+}
+
+// dropConnection closes the connection of w without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // captureReader keeps the first bytes of a body for the request log while

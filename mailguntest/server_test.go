@@ -130,6 +130,45 @@ func TestFaultDropConnectionAndDelay(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
+// TestFaultDropAfterHandler: the request reaches the real handler, whose
+// effect stays, and the connection then drops without its answer, so a
+// test can exercise the reconciliation of a write whose outcome is
+// unknown (mailgun.ErrOutcomeUnknown) against a fake that did act on it.
+func TestFaultDropAfterHandler(t *testing.T) {
+	srv := mailguntest.NewServer(t)
+	c := srv.Client()
+	ctx := context.Background()
+
+	srv.Fail("POST", "/v3/*/messages", mailguntest.Fault{DropAfterHandler: true}, 1)
+	_, err := c.Messages.Send(ctx, domain, &mailgun.Message{From: "me@" + domain, To: []string{"a@example.org"}, Subject: "Hi", Text: "Hello"})
+	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	sent := srv.Messages(domain)
+	require.Len(t, sent, 1, "the send was accepted all the same")
+	assert.Equal(t, "Hello", sent[0].Text)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1, "a send is not retried")
+	assert.True(t, reqs[0].Fault)
+	assert.NotZero(t, reqs[0].BodySize)
+
+	srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{DropAfterHandler: true}, 1)
+	err = c.Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	_, err = c.Bounces.Get(ctx, "example.com", "bob@example.com")
+	assert.NoError(t, err, "stored: reading back tells the outcome")
+
+	// A bad key is still refused, with its answer, before any handler runs.
+	srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{DropAfterHandler: true}, 1)
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/v3/example.com/bounces", strings.NewReader("address=carol%40example.com"))
+	require.NoError(t, err)
+	req.SetBasicAuth("api", "key-wrong")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := srv.HTTPClient().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Len(t, srv.Bounces("example.com"), 1, "carol is not stored")
+}
+
 func TestStartOutsideATest(t *testing.T) {
 	srv := mailguntest.Start()
 	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"))
