@@ -64,8 +64,8 @@ func TestLifecycleDelivered(t *testing.T) {
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
 	assert.Equal(t, []mailguntest.Recipient{
-		{Address: "bob@example.org", State: mailguntest.DeliveryDelivered, Attempts: 1},
-		{Address: "carol@example.net", State: mailguntest.DeliveryDelivered, Attempts: 1},
+		{Address: "bob@example.org", State: mailguntest.DeliveryDelivered, Attempts: 1, Subject: "Hello", Text: "Hi there"},
+		{Address: "carol@example.net", State: mailguntest.DeliveryDelivered, Attempts: 1, Subject: "Hello", Text: "Hi there"},
 	}, msg.Recipients)
 
 	// Two accepted and two delivered webhooks, signed and verified.

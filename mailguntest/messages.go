@@ -112,6 +112,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 		m.ID = newMessageID(now, s.messages.store.seq, domain)
 	}
 	m.StorageKey = randomID(18)
+	rendered, ownSubject := st == nil && m.Template != "", m.Subject
 	if st == nil {
 		st = &storedMessage{}
 		st.text, st.html = m.Text, m.HTML
@@ -141,7 +142,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 		st.headerTo = strings.Join(m.To, ", ")
 	}
 	for _, a := range p.recipients {
-		st.recipients = append(st.recipients, &recipientState{address: a, state: DeliveryQueued})
+		rs := &recipientState{address: a, state: DeliveryQueued}
+		rs.subject, rs.text, rs.html = s.recipientCopyLocked(st, a, rendered, ownSubject)
+		st.recipients = append(st.recipients, rs)
 	}
 	s.acceptLocked(st)
 	s.mu.Unlock()
