@@ -453,16 +453,10 @@ func TestLifecycleTemplateSendRecorded(t *testing.T) {
 // Message.UserVariables holds them as text, as events carry them.
 func TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes(t *testing.T) {
 	l := newLifecycle(t)
-	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
-		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1",
-			Template: "<p>Hello {{user.name}}{{#if count}} has items{{/if}}{{#each items}} {{this}}{{/each}}</p>"},
-	})
-	require.NoError(t, err)
-	res := l.send(t, url.Values{
-		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
-		"h:X-Mailgun-Variables": {`{"user": {"name": "Ann"}, "count": 0, "items": ["tea", "cake"]}`},
-		"v:kind":                {"welcome"},
-	})
+	l.createTemplate(t, "welcome", "<p>Hello {{user.name}}{{#if count}} has items{{/if}}{{#each items}} {{this}}{{/each}}</p>")
+	res := l.send(t, templated("welcome",
+		"h:X-Mailgun-Variables", `{"user": {"name": "Ann"}, "count": 0, "items": ["tea", "cake"]}`,
+		"v:kind", "welcome"))
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
 	assert.Contains(t, string(msg.MIME), "<p>Hello Ann tea cake</p>")
@@ -476,14 +470,8 @@ func TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes(t *testing.T) {
 // (sending.md 1.3).
 func TestLifecycleTemplateVariablesHeader(t *testing.T) {
 	l := newLifecycle(t)
-	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
-		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: "<p>Hi {{name}}</p>"},
-	})
-	require.NoError(t, err)
-	fields := url.Values{
-		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
-		"h:X-Mailgun-Template-Variables": {`{"name": "Ann"}`},
-	}
+	l.createTemplate(t, "welcome", "<p>Hi {{name}}</p>")
+	fields := templated("welcome", "h:X-Mailgun-Template-Variables", `{"name": "Ann"}`)
 	res := l.send(t, fields)
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
@@ -652,20 +640,13 @@ func TestLifecycleTemplateRendered(t *testing.T) {
 // equal in RenderTemplate and in templated sends.
 func TestLifecycleTemplateEqualHelper(t *testing.T) {
 	l := newLifecycle(t)
-	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
-		Name: "plan", Version: &mailgun.TemplateVersionInput{Tag: "v1",
-			Template: `<p>{{#equal plan "pro"}}PRO{{else}}FREE{{/equal}}</p>`},
-	})
-	require.NoError(t, err)
+	l.createTemplate(t, "plan", `<p>{{#equal plan "pro"}}PRO{{else}}FREE{{/equal}}</p>`)
 	r, err := l.srv.RenderTemplate(domain, "plan", "", map[string]any{"plan": "pro"})
 	if assert.NoError(t, err) {
 		assert.Equal(t, "<p>PRO</p>", r.HTML)
 	}
 
-	res := l.send(t, url.Values{
-		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"plan"},
-		"t:variables": {`{"plan": "free"}`},
-	})
+	res := l.send(t, templated("plan", "t:variables", `{"plan": "free"}`))
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
 	assert.Contains(t, string(msg.MIME), "<p>FREE</p>")
@@ -678,14 +659,8 @@ func TestLifecycleTemplateEqualHelper(t *testing.T) {
 // template's text rendering).
 func TestLifecycleTemplateSendKeepsText(t *testing.T) {
 	l := newLifecycle(t)
-	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
-		Name: "welcome", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: "<p>Hello</p>"},
-	})
-	require.NoError(t, err)
-	fields := url.Values{
-		"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {"welcome"},
-		"text": {"my plain text"},
-	}
+	l.createTemplate(t, "welcome", "<p>Hello</p>")
+	fields := templated("welcome", "text", "my plain text")
 	res := l.send(t, fields)
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
@@ -706,15 +681,12 @@ func TestLifecycleTemplateSendKeepsText(t *testing.T) {
 // storing an empty body silently.
 func TestLifecycleTemplateRenderErrorRecorded(t *testing.T) {
 	l := newLifecycle(t)
-	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
-		Name: "odd", Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: `<p>{{#compare a b}}x{{/compare}}</p>`},
-	})
-	require.NoError(t, err)
+	l.createTemplate(t, "odd", `<p>{{#compare a b}}x{{/compare}}</p>`)
 	for tmpl, want := range map[string]string{
 		"odd":     `block helper "compare" is not supported`,
 		"missing": "template not found",
 	} {
-		res := l.send(t, url.Values{"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {tmpl}})
+		res := l.send(t, templated(tmpl))
 		msg, ok := l.srv.Message(res.ID)
 		require.True(t, ok)
 		assert.Contains(t, msg.TemplateError, want, tmpl)

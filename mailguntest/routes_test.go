@@ -1,5 +1,7 @@
 package mailguntest_test
 
+//lint:file-ignore SA1019 the test reads the deprecated Events API too, which the fake still serves.
+
 import (
 	"context"
 	"strings"
