@@ -112,8 +112,9 @@ func (s *Server) Allowlist(domain string) []mailgun.AllowlistEntry {
 }
 
 // Allowlisted reports whether address is protected from domain's bounce
-// list: it is on the allowlist itself, or the part after its last "@" is.
-// A value without "@" is not an address and is never allowlisted.
+// list: it is on the allowlist itself, or the part after its last "@" is,
+// in any letter case. A value without "@" is not an address and is never
+// allowlisted.
 func (s *Server) Allowlisted(domain, address string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -127,7 +128,7 @@ func (s *Server) allowlistedLocked(domain, address string) bool {
 		return false
 	}
 	l := s.allowlist.lists.of(domain, false)
-	_, exact := l.get(address)
-	_, byDomain := l.get(address[i+1:])
+	_, exact := l.lookup(address)
+	_, byDomain := l.lookup(address[i+1:])
 	return exact || byDomain
 }

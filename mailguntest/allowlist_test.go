@@ -129,3 +129,21 @@ func TestAllowlistSeedingAndInspection(t *testing.T) {
 	assert.False(t, srv.Allowlisted("example.com", "internal.example"), "a domain is not an address")
 	assert.False(t, srv.Allowlisted("other.example", "qa@example.org"))
 }
+
+// TestAllowlistIgnoresCase: mail domains, and the fake's other
+// suppression lookups, ignore letter case, so an allowlisted domain
+// protects Bob@Partner.Example from the bounce list, and Allowlisted
+// answers for any case of an address or a domain.
+func TestAllowlistIgnoresCase(t *testing.T) {
+	l := newLifecycle(t)
+	l.srv.AddAllowlist(domain, mailgun.AllowlistEntry{Value: "partner.example", Type: mailgun.AllowlistDomain},
+		mailgun.AllowlistEntry{Value: "Ann@Example.org"})
+	l.srv.SetRecipientRule("*@partner.example", mailguntest.RecipientRule{Bounce: true})
+	_, events := l.sendAndDeliver(t, basic("Bob@Partner.Example"))
+	require.Equal(t, []string{"accepted", "failed/permanent"}, names(events))
+	assert.True(t, l.srv.Allowlisted(domain, "bob@PARTNER.example"))
+	assert.Empty(t, l.srv.Bounces(domain), "an allowlisted domain's bounce is not stored")
+
+	assert.True(t, l.srv.Allowlisted(domain, "ann@example.ORG"), "an allowlisted address, in another case")
+	assert.False(t, l.srv.Allowlisted(domain, "ann@example.net"))
+}

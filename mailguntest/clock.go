@@ -18,7 +18,8 @@ import (
 //	// ... send ...
 //	clock.Advance(time.Second) // delivers, and POSTs the webhooks, before it returns
 type Clock struct {
-	run sync.Mutex // held while Set runs actions, so they run in order
+	run  sync.Mutex     // held while Set runs actions, so they run in order
+	busy sync.WaitGroup // goroutines the running action started (spawn)
 
 	mu    sync.Mutex
 	now   time.Time
@@ -62,6 +63,7 @@ func (c *Clock) Set(t time.Time) {
 		}
 		c.mu.Unlock()
 		task.run()
+		c.busy.Wait() // its webhook POSTs end before the next action
 	}
 }
 
@@ -80,6 +82,16 @@ func (c *Clock) schedule(at time.Time, run func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.tasks.push(at, run)
+}
+
+// spawn runs f on a goroutine of its own; Set waits for it before the
+// next action, so Advance returns after it. Only actions call it.
+func (c *Clock) spawn(f func()) {
+	c.busy.Add(1)
+	go func() {
+		defer c.busy.Done()
+		f()
+	}()
 }
 
 // task is an action due at a time; seq keeps actions of equal time in the
@@ -128,6 +140,8 @@ func (q *taskQueue) popDue(t time.Time) (task, bool) {
 // scheduler runs the server's delayed actions by its clock.
 type scheduler interface {
 	schedule(at time.Time, run func())
+	// spawn runs f, called by an action, on a goroutine of its own.
+	spawn(f func())
 }
 
 // pollInterval is how often a server whose clock is a plain function
@@ -137,7 +151,8 @@ const pollInterval = 5 * time.Millisecond
 
 // realScheduler runs actions on one goroutine, started at the first
 // schedule and stopped by close. With the wall clock it sleeps until the
-// next action; with another clock function it polls.
+// next action; with another clock function it polls. What an action
+// spawns (a webhook POST) runs beside it and holds up no other action.
 type realScheduler struct {
 	now  func() time.Time
 	wall bool // now is time.Now
@@ -173,6 +188,8 @@ func (r *realScheduler) schedule(at time.Time, run func()) {
 	default:
 	}
 }
+
+func (r *realScheduler) spawn(f func()) { go f() }
 
 func (r *realScheduler) loop() {
 	defer close(r.done)

@@ -36,7 +36,7 @@ func (s *Server) DomainWebhooks(domain string) mailgun.DomainWebhooks {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := mailgun.DomainWebhooks{}
-	for et, urls := range s.domainWebhooks.domains[domain] {
+	for et, urls := range s.domainWebhooks.domains[domainKey(domain)] {
 		out[et] = slices.Clone(urls)
 	}
 	return out
@@ -46,12 +46,13 @@ func (s *Server) DomainWebhooks(domain string) mailgun.DomainWebhooks {
 // (a copy; nil when there are none), for delivering the lifecycle's
 // webhooks. Call with s.mu held.
 func (s *Server) domainWebhookURLsLocked(domain string, event mailgun.WebhookEventType) []string {
-	return slices.Clone(s.domainWebhooks.domains[domain][event])
+	return slices.Clone(s.domainWebhooks.domains[domainKey(domain)][event])
 }
 
 // webhookTable returns domain's table, creating it when create is set.
 // Call with s.mu held.
 func (s *Server) webhookTable(domain string, create bool) map[mailgun.WebhookEventType][]string {
+	domain = domainKey(domain)
 	t := s.domainWebhooks.domains[domain]
 	if t == nil && create {
 		t = map[mailgun.WebhookEventType][]string{}

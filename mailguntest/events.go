@@ -1,6 +1,7 @@
 package mailguntest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -76,7 +77,7 @@ func (s *Server) AddEvents(domain string, events ...mailgun.Event) []mailgun.Eve
 func (s *Server) Events(domain string) []mailgun.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stored := s.events.byDomain[domain]
+	stored := s.events.byDomain[domainKey(domain)]
 	out := make([]mailgun.Event, len(stored))
 	for i := range stored {
 		out[i] = stored[i].ev
@@ -88,6 +89,7 @@ func (s *Server) Events(domain string) []mailgun.Event {
 // as AddEvents does, and returns the stored event. Handlers of other
 // resources call it to log what their actions cause; s.mu must be held.
 func (s *Server) recordEventLocked(domain string, e mailgun.Event) mailgun.Event {
+	domain = domainKey(domain)
 	if s.events.byDomain == nil {
 		s.events.byDomain = map[string][]storedEvent{}
 	}
@@ -120,6 +122,7 @@ func (s *Server) recordEventLocked(domain string, e mailgun.Event) mailgun.Event
 	}
 	var stored mailgun.Event
 	_ = json.Unmarshal(raw, &stored) // a deep copy the caller cannot change
+	raw = withEmptyLists(raw, &stored)
 	s.events.seq++
 	se := storedEvent{seq: s.events.seq, domain: domain, ev: stored, raw: raw}
 	list := s.events.byDomain[domain]
@@ -342,6 +345,37 @@ func (m *eventMatcher) match(e *storedEvent) bool {
 	return true
 }
 
+// eventJSON encodes e as Mailgun sends events: see withEmptyLists.
+func eventJSON(e *mailgun.Event) ([]byte, error) {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return withEmptyLists(raw, e), nil
+}
+
+// withEmptyLists adds "tags": [] and "campaigns": [] to raw, the JSON
+// object of e, where e has none: Mailgun's events and webhook payloads
+// carry both arrays, empty ones included, while mailgun.Event omits them.
+func withEmptyLists(raw []byte, e *mailgun.Event) []byte {
+	var add []string
+	if len(e.Tags) == 0 {
+		add = append(add, `"tags":[]`)
+	}
+	if len(e.Campaigns) == 0 {
+		add = append(add, `"campaigns":[]`)
+	}
+	rest := bytes.TrimSpace(raw)
+	if len(add) == 0 || len(rest) < 2 || rest[0] != '{' {
+		return raw
+	}
+	rest = rest[1:]
+	if bytes.TrimSpace(rest)[0] != '}' {
+		add = append(add, "")
+	}
+	return append([]byte("{"+strings.Join(add, ",")), rest...)
+}
+
 func (s *Server) serveEventsPage(w http.ResponseWriter, r *http.Request, domain string, c *eventsCursor) {
 	m, err := newEventMatcher(c)
 	if err != nil {
@@ -351,7 +385,7 @@ func (s *Server) serveEventsPage(w http.ResponseWriter, r *http.Request, domain 
 	items := []json.RawMessage{}
 	var first, last [2]int64
 	s.mu.Lock()
-	list := s.events.byDomain[domain]
+	list := s.events.byDomain[domainKey(domain)]
 	for k := range list {
 		i := k
 		if !c.Asc {

@@ -84,7 +84,7 @@ func ExampleServer_SetRecipientRule() {
 	// 10:00:00 accepted
 	// 10:00:00 failed temporary generic
 	// 10:00:02 failed temporary generic
-	// 10:00:04 failed permanent bounce
+	// 10:00:05 failed permanent bounce
 	// bounce list: 1
 }
 
@@ -116,4 +116,28 @@ func ExampleServer_Open() {
 	// delivered
 	// opened
 	// clicked https://shop.example/sale
+}
+
+// A batch send gives each recipient a copy of their own: Recipients holds
+// what each one got.
+func ExampleServer_batch() {
+	srv := mailguntest.Start()
+	defer srv.Close()
+
+	var sent struct{ ID string }
+	err := srv.Client().Do(context.Background(), "POST", "/v3/mg.example.com/messages", url.Values{
+		"from": {"shop@mg.example.com"}, "to": {"ann@example.org", "ben@example.org"},
+		"subject": {"Hi %recipient.name%"}, "text": {"Your code: %recipient.code%"},
+		"recipient-variables": {`{"ann@example.org": {"name": "Ann", "code": 17}, "ben@example.org": {"name": "Ben", "code": 18}}`},
+	}, &sent)
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg, _ := srv.Message(sent.ID)
+	for _, r := range msg.Recipients {
+		fmt.Printf("%s: %q %q\n", r.Address, r.Subject, r.Text)
+	}
+	// Output:
+	// ann@example.org: "Hi Ann" "Your code: 17"
+	// ben@example.org: "Hi Ben" "Your code: 18"
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mgkit/mailgun"
@@ -39,23 +40,26 @@ type Timing struct {
 // timeScale compresses Mailgun's schedules: five minutes become a second.
 const timeScale = 300
 
-// MailgunTiming returns Mailgun's own schedules: delivery retries at 10
-// and 10 minutes, 15 and 30 minutes, then 1, 2 and 4 hours (about the 8
-// hours Mailgun keeps trying; the exact steps are not published), and
-// webhook retries at 5, 10 and 15 minutes, 1, 2 and 4 hours. Use it with a
-// manual Clock to test against real waits.
+// MailgunTiming returns Mailgun's own schedules, for a manual Clock.
+// Delivery retries of a temporary failure come 10 min, 15 min, 30 min,
+// 1 h, 2 h and 4 h apart (about 8 hours; then the message fails with
+// reason "old"), as Mailgun's help center documents ("Will Mailgun retry
+// my failed messages?"). Webhook retries come 10 min, 10 min, 15 min,
+// 30 min, 1 h, 2 h and 4 h apart, the schedule of Mailgun's webhook
+// documentation (api/general.md §8; a newer manual page lists 5 min,
+// 10 min, 15 min, 1 h, 2 h and 4 h).
 func MailgunTiming() Timing {
 	m := time.Minute
 	return Timing{
-		DeliveryRetries: []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
-		WebhookRetries:  []time.Duration{5 * m, 10 * m, 15 * m, 60 * m, 120 * m, 240 * m},
+		DeliveryRetries: []time.Duration{10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
+		WebhookRetries:  []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m},
 	}
 }
 
 // DefaultTiming returns the server's default: immediate delivery, and
 // MailgunTiming's retry schedules compressed 300 times (five minutes
-// become a second), so delivery retries come after 2, 2, 3, 6, 12, 24 and
-// 48 seconds and webhook retries after 1, 2, 3, 12, 24 and 48 seconds.
+// become a second), so delivery retries come after 2, 3, 6, 12, 24 and
+// 48 seconds and webhook retries after 2, 2, 3, 6, 12, 24 and 48 seconds.
 func DefaultTiming() Timing {
 	t := MailgunTiming()
 	for _, d := range [][]time.Duration{t.DeliveryRetries, t.WebhookRetries} {
@@ -103,6 +107,9 @@ type lifecycleState struct {
 	cancel context.CancelFunc
 	timing *Timing
 	rules  map[string]RecipientRule // by lower-case address or "*@domain"; guarded by Server.mu
+
+	detached sync.WaitGroup // scheduleDetachedAt actions running; Close waits for them
+	stopped  bool           // Close began: nothing more is detached; guarded by Server.mu
 }
 
 // startLifecycle prepares the scheduler once the options have run.
@@ -120,14 +127,19 @@ func (s *Server) startLifecycle() {
 	l.ctx = l.real.ctx
 }
 
-// stopLifecycle drops pending actions and waits for one in flight.
+// stopLifecycle drops pending actions, cancels those in flight and waits
+// for them.
 func (s *Server) stopLifecycle() {
 	l := &s.messages.lifecycle
+	s.mu.Lock()
+	l.stopped = true
+	s.mu.Unlock()
 	if l.real != nil {
 		l.real.close()
 	} else if l.cancel != nil {
 		l.cancel()
 	}
+	l.detached.Wait()
 }
 
 // isWallClock reports whether now is time.Now itself.
@@ -146,11 +158,35 @@ func (s *Server) scheduleAt(t time.Time, f func(ctx context.Context)) {
 			f(ctx)
 		}
 	}
-	var sched scheduler = l.real
+	l.scheduler().schedule(t, run)
+}
+
+func (l *lifecycleState) scheduler() scheduler {
 	if l.clock != nil {
-		sched = l.clock
+		return l.clock
 	}
-	sched.schedule(t, run)
+	return l.real
+}
+
+// scheduleDetachedAt is scheduleAt for a slow f (a webhook POST): f runs
+// on a goroutine of its own, so it holds up no other action. Close
+// cancels ctx and waits for f; a manual clock waits for f before its next
+// action, so Advance returns after it.
+func (s *Server) scheduleDetachedAt(t time.Time, f func(ctx context.Context)) {
+	l := &s.messages.lifecycle
+	s.scheduleAt(t, func(ctx context.Context) {
+		s.mu.Lock()
+		if l.stopped {
+			s.mu.Unlock()
+			return
+		}
+		l.detached.Add(1)
+		s.mu.Unlock()
+		l.scheduler().spawn(func() {
+			defer l.detached.Done()
+			f(ctx)
+		})
+	})
 }
 
 // RecipientRule scripts what happens to deliveries to a recipient; see
@@ -247,14 +283,14 @@ func (s *Server) suppressionLocked(domain, address string, tags []string) (suppr
 
 // renderTemplateLocked renders the template of send m on domain (version
 // m.TemplateVersion, the active one when empty) with m.TemplateVariables,
-// and returns its HTML, and its text with m.TemplateText. The template's
+// and returns its HTML and its plain-text rendering. The template's
 // From, Subject and Reply-To apply where the message sets none, as the API
-// does. ok is false when there is no such template or version, or it does
-// not render: the stored message then keeps an empty body.
-func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, ok bool) {
+// does. It fails when there is no such template or version, or it does
+// not render.
+func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html string, err error) {
 	r, err := s.renderStoredTemplateLocked(domain, m.Template, m.TemplateVersion, m.TemplateVariables)
 	if err != nil {
-		return "", "", false
+		return "", "", err
 	}
 	if m.From == "" {
 		m.From = r.Headers.From
@@ -268,10 +304,7 @@ func (s *Server) renderTemplateLocked(domain string, m *Message) (text, html str
 		}
 		m.Headers.Set("Reply-To", r.Headers.ReplyTo)
 	}
-	if m.TemplateText {
-		text = r.Text
-	}
-	return text, r.HTML, true
+	return r.Text, r.HTML, nil
 }
 
 // acceptLocked stores m, logs an accepted event per recipient and

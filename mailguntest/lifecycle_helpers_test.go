@@ -76,6 +76,26 @@ func basic(to ...string) url.Values {
 	return url.Values{"from": {"Sender <sender@" + domain + ">"}, "to": to, "subject": {"Hello"}, "text": {"Hi there"}}
 }
 
+// createTemplate stores template name on domain with one version, v1,
+// of content.
+func (l *lifecycle) createTemplate(t *testing.T, name, content string) {
+	t.Helper()
+	_, err := l.c.Templates.Create(context.Background(), domain, mailgun.TemplateInput{
+		Name: name, Version: &mailgun.TemplateVersionInput{Tag: "v1", Template: content},
+	})
+	require.NoError(t, err)
+}
+
+// templated is a send of template name to a@example.org, with more
+// fields as name, value pairs.
+func templated(name string, fields ...string) url.Values {
+	f := url.Values{"from": {"me@" + domain}, "subject": {"Hi"}, "to": {"a@example.org"}, "template": {name}}
+	for i := 0; i+1 < len(fields); i += 2 {
+		f.Set(fields[i], fields[i+1])
+	}
+	return f
+}
+
 // raw sends a request through the contract-checking client.
 func (l *lifecycle) raw(t *testing.T, method, path, contentType string, body []byte, header ...string) response {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,8 +64,8 @@ func TestLifecycleDelivered(t *testing.T) {
 	msg, ok := l.srv.Message(res.ID)
 	require.True(t, ok)
 	assert.Equal(t, []mailguntest.Recipient{
-		{Address: "bob@example.org", State: mailguntest.DeliveryDelivered, Attempts: 1},
-		{Address: "carol@example.net", State: mailguntest.DeliveryDelivered, Attempts: 1},
+		{Address: "bob@example.org", State: mailguntest.DeliveryDelivered, Attempts: 1, Subject: "Hello", Text: "Hi there"},
+		{Address: "carol@example.net", State: mailguntest.DeliveryDelivered, Attempts: 1, Subject: "Hello", Text: "Hi there"},
 	}, msg.Recipients)
 
 	// Two accepted and two delivered webhooks, signed and verified.
@@ -163,12 +164,14 @@ func TestLifecycleTemporaryThenDelivered(t *testing.T) {
 	assert.Equal(t, t0.Add(2*time.Second), next)
 
 	l.clock.Advance(2 * time.Second)
-	assert.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary"}, names(l.events(t, res.ID)))
-	l.clock.Advance(2 * time.Second)
+	events = l.events(t, res.ID)
+	require.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary"}, names(events))
+	assert.Equal(t, 3, events[2].DeliveryStatus.RetrySeconds, "the second retry: 15 minutes compressed")
+	l.clock.Advance(3 * time.Second)
 	events = l.events(t, res.ID)
 	require.Equal(t, []string{"accepted", "failed/temporary", "failed/temporary", "delivered"}, names(events))
 	assert.Equal(t, 3, events[3].DeliveryStatus.AttemptNo)
-	assert.Equal(t, t0.Add(4*time.Second), events[3].Timestamp)
+	assert.Equal(t, t0.Add(5*time.Second), events[3].Timestamp)
 	assert.Len(t, rc.received(), 3)
 
 	l.assertCounts(t, counts{Accepted: 1, Delivered: 1, TemporaryFailed: 2})
@@ -272,8 +275,8 @@ func TestLifecycleWebhookRetriedUntil2xx(t *testing.T) {
 	require.Len(t, deliveries, 2)
 	assert.Empty(t, failing.received())
 
-	// The compressed schedule: 5 minutes become 1 s, 10 minutes 2 s.
-	l.clock.Advance(999 * time.Millisecond)
+	// The compressed schedule: 10 minutes become 2 s.
+	l.clock.Advance(1999 * time.Millisecond)
 	assert.Len(t, l.srv.WebhookDeliveries(), 2)
 	l.clock.Advance(time.Millisecond)
 	assert.Len(t, l.srv.WebhookDeliveries(), 3)
@@ -292,7 +295,7 @@ func TestLifecycleWebhookRetriedUntil2xx(t *testing.T) {
 		attempts = append(attempts, d.At.Sub(t0).String()+" "+http.StatusText(d.StatusCode))
 		assert.Equal(t, mailgun.WebhookEventPermanentFail, d.EventType)
 	}
-	assert.Equal(t, []string{"0s Internal Server Error", "0s Not Acceptable", "1s Service Unavailable", "3s OK"}, attempts)
+	assert.Equal(t, []string{"0s Internal Server Error", "0s Not Acceptable", "2s Service Unavailable", "4s OK"}, attempts)
 	last := l.srv.WebhookDeliveries()[3]
 	assert.True(t, last.Final)
 	assert.Equal(t, 3, last.Attempt)
@@ -443,6 +446,47 @@ func TestLifecycleTemplateSendRecorded(t *testing.T) {
 	assert.Equal(t, map[string]any{"name": "Ben"}, msg.TemplateVariables)
 }
 
+// TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes: sending.md 1.3
+// says a template's variables may come from the h:X-Mailgun-Variables
+// JSON header; the template sees its decoded JSON values (an object, 0,
+// an array), and the stored X-Mailgun-Variables header keeps them, while
+// Message.UserVariables holds them as text, as events carry them.
+func TestLifecycleTemplateVariablesFromHeaderKeepJSONTypes(t *testing.T) {
+	l := newLifecycle(t)
+	l.createTemplate(t, "welcome", "<p>Hello {{user.name}}{{#if count}} has items{{/if}}{{#each items}} {{this}}{{/each}}</p>")
+	res := l.send(t, templated("welcome",
+		"h:X-Mailgun-Variables", `{"user": {"name": "Ann"}, "count": 0, "items": ["tea", "cake"]}`,
+		"v:kind", "welcome"))
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>Hello Ann tea cake</p>")
+	assert.Contains(t, string(msg.MIME), `X-Mailgun-Variables: {"count":0,"items":["tea","cake"],"kind":"welcome","user":{"name":"Ann"}}`)
+	assert.Equal(t, map[string]string{"count": "0", "items": `["tea","cake"]`, "kind": "welcome", "user": `{"name":"Ann"}`}, msg.UserVariables)
+}
+
+// TestLifecycleTemplateVariablesHeader: the variables of a template come
+// from t:variables, else from the h:X-Mailgun-Template-Variables header
+// (Mailgun's handlebars page names both), else from the user variables
+// (sending.md 1.3).
+func TestLifecycleTemplateVariablesHeader(t *testing.T) {
+	l := newLifecycle(t)
+	l.createTemplate(t, "welcome", "<p>Hi {{name}}</p>")
+	fields := templated("welcome", "h:X-Mailgun-Template-Variables", `{"name": "Ann"}`)
+	res := l.send(t, fields)
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Ann</p>")
+	assert.Equal(t, map[string]any{"name": "Ann"}, msg.TemplateVariables)
+	assert.Equal(t, 1, strings.Count(string(msg.MIME), "X-Mailgun-Template-Variables:"), "the header once")
+
+	fields.Set("v:name", "Ben") // the header wins over the user variables
+	msg, _ = l.srv.Message(l.send(t, fields).ID)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Ann</p>")
+	fields.Set("t:variables", `{"name": "Cy"}`) // t:variables wins over both
+	msg, _ = l.srv.Message(l.send(t, fields).ID)
+	assert.Contains(t, string(msg.MIME), "<p>Hi Cy</p>")
+}
+
 func TestClockRunsActionsInOrder(t *testing.T) {
 	l := newLifecycle(t)
 	clock := l.clock
@@ -509,9 +553,11 @@ func TestLifecycleRealTime(t *testing.T) {
 }
 
 func TestLifecycleTiming(t *testing.T) {
-	s := time.Second
-	assert.Equal(t, []time.Duration{2 * s, 2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().DeliveryRetries)
-	assert.Equal(t, []time.Duration{1 * s, 2 * s, 3 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().WebhookRetries)
+	s, m := time.Second, time.Minute
+	assert.Equal(t, []time.Duration{10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m}, mailguntest.MailgunTiming().DeliveryRetries,
+		"Mailgun's help center: 10 min, 15 min, 30 min, 1 h, 2 h, 4 h")
+	assert.Equal(t, []time.Duration{2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().DeliveryRetries)
+	assert.Equal(t, []time.Duration{2 * s, 2 * s, 3 * s, 6 * s, 12 * s, 24 * s, 48 * s}, mailguntest.DefaultTiming().WebhookRetries)
 
 	// With Mailgun's real schedule on a manual clock, the first retry
 	// comes ten minutes later; a zero rule removes the rule.
@@ -526,6 +572,29 @@ func TestLifecycleTiming(t *testing.T) {
 	l.srv.SetRecipientRule("A@example.org", mailguntest.RecipientRule{})
 	_, events = l.sendAndDeliver(t, basic("a@example.org"))
 	assert.Equal(t, []string{"accepted", "delivered"}, names(events))
+}
+
+// TestLifecycleWebhookRetriesFollowMailgunSchedule: general.md §8
+// documents Mailgun's webhook retries as 10 min, 10 min, 15 min, 30 min,
+// 1 h, 2 h, 4 h (about 8 hours); MailgunTiming has that schedule, and the
+// POSTs of a refused event come at those gaps.
+func TestLifecycleWebhookRetriesFollowMailgunSchedule(t *testing.T) {
+	m := time.Minute
+	documented := []time.Duration{10 * m, 10 * m, 15 * m, 30 * m, 60 * m, 120 * m, 240 * m}
+	assert.Equal(t, documented, mailguntest.MailgunTiming().WebhookRetries, "MailgunTiming().WebhookRetries")
+
+	l := newLifecycle(t, mailguntest.WithTiming(mailguntest.MailgunTiming()))
+	rc := newReceiver(t, l, 500, 500, 500, 500, 500, 500, 500, 500, 500)
+	rc.register(t, l, mailgun.WebhookEventAccepted)
+	l.send(t, basic("a@example.org"))
+	l.clock.Advance(9 * time.Hour)
+
+	var gaps []time.Duration
+	deliveries := l.srv.WebhookDeliveries()
+	for i := 1; i < len(deliveries); i++ {
+		gaps = append(gaps, deliveries[i].At.Sub(deliveries[i-1].At))
+	}
+	assert.Equal(t, documented, gaps, "gaps between the POSTs of a refused accepted event")
 }
 
 func TestLifecycleTemplateRendered(t *testing.T) {
@@ -563,6 +632,66 @@ func TestLifecycleTemplateRendered(t *testing.T) {
 	assert.Equal(t, "me@"+domain, msg.From)
 	assert.Equal(t, "Mine", msg.Subject)
 	assert.Contains(t, string(msg.MIME), "<p>Hello Ben!</p><ul></ul>")
+}
+
+// TestLifecycleTemplateEqualHelper: Mailgun's handlebars page lists the
+// block helpers if, unless, each, with and equal ({{#equal a "b"}} renders
+// its block when both arguments are equal as strings); the fake renders
+// equal in RenderTemplate and in templated sends.
+func TestLifecycleTemplateEqualHelper(t *testing.T) {
+	l := newLifecycle(t)
+	l.createTemplate(t, "plan", `<p>{{#equal plan "pro"}}PRO{{else}}FREE{{/equal}}</p>`)
+	r, err := l.srv.RenderTemplate(domain, "plan", "", map[string]any{"plan": "pro"})
+	if assert.NoError(t, err) {
+		assert.Equal(t, "<p>PRO</p>", r.HTML)
+	}
+
+	res := l.send(t, templated("plan", "t:variables", `{"plan": "free"}`))
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Contains(t, string(msg.MIME), "<p>FREE</p>")
+	assert.Empty(t, msg.TemplateError)
+}
+
+// TestLifecycleTemplateSendKeepsText: sending.md says only html cannot be
+// combined with template, so a templated send may carry its own text
+// part; the stored MIME keeps it (t:text=yes replaces it with the
+// template's text rendering).
+func TestLifecycleTemplateSendKeepsText(t *testing.T) {
+	l := newLifecycle(t)
+	l.createTemplate(t, "welcome", "<p>Hello</p>")
+	fields := templated("welcome", "text", "my plain text")
+	res := l.send(t, fields)
+	msg, ok := l.srv.Message(res.ID)
+	require.True(t, ok)
+	assert.Equal(t, "my plain text", msg.Text)
+	assert.Contains(t, string(msg.MIME), "my plain text", "the text part the send carried is in the stored MIME")
+	assert.Contains(t, string(msg.MIME), "<p>Hello</p>")
+
+	fields.Set("t:text", "yes")
+	res = l.send(t, fields)
+	msg, _ = l.srv.Message(res.ID)
+	assert.NotContains(t, string(msg.MIME), "my plain text", "t:text=yes: the template's text instead")
+	assert.Contains(t, string(msg.MIME), "text/plain")
+}
+
+// TestLifecycleTemplateRenderErrorRecorded: Mailgun renders a template
+// when it delivers, so a send whose template is missing or does not
+// render is accepted; the fake says why on the stored Message instead of
+// storing an empty body silently.
+func TestLifecycleTemplateRenderErrorRecorded(t *testing.T) {
+	l := newLifecycle(t)
+	l.createTemplate(t, "odd", `<p>{{#compare a b}}x{{/compare}}</p>`)
+	for tmpl, want := range map[string]string{
+		"odd":     `block helper "compare" is not supported`,
+		"missing": "template not found",
+	} {
+		res := l.send(t, templated(tmpl))
+		msg, ok := l.srv.Message(res.ID)
+		require.True(t, ok)
+		assert.Contains(t, msg.TemplateError, want, tmpl)
+		assert.NotContains(t, string(msg.MIME), "<p>", tmpl)
+	}
 }
 
 func TestLifecycleDomainWebhooks(t *testing.T) {

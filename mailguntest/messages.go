@@ -102,15 +102,23 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 		m.ID = newMessageID(now, s.messages.store.seq, domain)
 	}
 	m.StorageKey = randomID(18)
+	rendered, ownSubject := st == nil && m.Template != "", m.Subject
 	if st == nil {
 		st = &storedMessage{}
 		st.text, st.html = m.Text, m.HTML
 		if m.Template != "" {
-			if t, h, ok := s.renderTemplateLocked(domain, m); ok {
-				st.text, st.html = t, h
+			// Mailgun renders when it delivers, so a template that does
+			// not render does not refuse the send.
+			if t, h, err := s.renderTemplateLocked(domain, m); err != nil {
+				m.TemplateError = err.Error()
+			} else {
+				st.html = h
+				if m.TemplateText { // else the send's own text part stays
+					st.text = t
+				}
 			}
 		}
-		st.headers, st.body = buildMIME(m, st.text, st.html, now)
+		st.headers, st.body = buildMIME(m, p.userVars, st.text, st.html, now)
 	} else {
 		setHeader(&st.headers, "Message-Id", "<"+m.ID+">")
 	}
@@ -124,7 +132,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, domain string, p
 		st.headerTo = strings.Join(m.To, ", ")
 	}
 	for _, a := range p.recipients {
-		st.recipients = append(st.recipients, &recipientState{address: a, state: DeliveryQueued})
+		rs := &recipientState{address: a, state: DeliveryQueued}
+		rs.subject, rs.text, rs.html = s.recipientCopyLocked(st, a, rendered, ownSubject)
+		st.recipients = append(st.recipients, rs)
 	}
 	s.acceptLocked(st)
 	s.mu.Unlock()

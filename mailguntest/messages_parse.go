@@ -214,6 +214,10 @@ type parsedSend struct {
 	recipients []string
 	sender     string
 	scheduled  string
+	// userVars are the user variables with the JSON types of the
+	// X-Mailgun-Variables header (v: fields are strings), for the stored
+	// header and the template.
+	userVars map[string]any
 }
 
 // parseSendFields validates the fields that messages and messages.mime
@@ -285,16 +289,17 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 	if len(p.msg.Tags) > maxTagsPerMessage {
 		return badRequest("Too many tags: a message may have at most %d", maxTagsPerMessage)
 	}
+	p.userVars = map[string]any{}
 	if hv := p.msg.Headers.Get("X-Mailgun-Variables"); hv != "" {
-		var vars map[string]any
-		if json.Unmarshal([]byte(hv), &vars) != nil {
+		if json.Unmarshal([]byte(hv), &p.userVars) != nil || p.userVars == nil {
 			return badRequest("h:X-Mailgun-Variables parameter is not a valid JSON object")
 		}
-		for k, val := range vars {
-			if _, set := p.msg.UserVariables[k]; !set {
-				p.msg.UserVariables[k] = jsonText(val)
-			}
-		}
+	}
+	for k, val := range p.msg.UserVariables {
+		p.userVars[k] = val // a v: field wins over the header
+	}
+	for k, val := range p.userVars {
+		p.msg.UserVariables[k] = jsonText(val)
 	}
 	if t, ok := p.msg.Options["testmode"]; ok {
 		p.msg.TestMode, _ = parseFormBool(t)
@@ -326,19 +331,30 @@ func parseSendFields(f *sendForm, now time.Time, p *parsedSend) *apiError {
 		}
 		p.msg.TemplateText = true
 	}
-	if tv := v.Get("t:variables"); tv != "" {
+	// A template's variables come from t:variables, else from the
+	// X-Mailgun-Template-Variables header, else from the user variables
+	// (sending.md 1.3; Mailgun's handlebars page names the first two).
+	var headerVars map[string]any
+	if hv := p.msg.Headers.Get(templateVariablesHeader); hv != "" {
+		if json.Unmarshal([]byte(hv), &headerVars) != nil || headerVars == nil {
+			return badRequest("h:%s parameter is not a valid JSON object", templateVariablesHeader)
+		}
+	}
+	switch tv := v.Get("t:variables"); {
+	case tv != "":
 		if json.Unmarshal([]byte(tv), &p.msg.TemplateVariables) != nil || p.msg.TemplateVariables == nil {
 			return badRequest("t:variables parameter is not a valid JSON object")
 		}
-	} else if p.msg.Template != "" && len(p.msg.UserVariables) > 0 {
-		// Without t:variables a template reads the user variables.
-		p.msg.TemplateVariables = map[string]any{}
-		for k, val := range p.msg.UserVariables {
-			p.msg.TemplateVariables[k] = val
-		}
+	case headerVars != nil:
+		p.msg.TemplateVariables = headerVars
+	case p.msg.Template != "" && len(p.userVars) > 0:
+		p.msg.TemplateVariables = cloneJSONMap(p.userVars)
 	}
 	return nil
 }
+
+// templateVariablesHeader is the header that may carry a template's variables.
+const templateVariablesHeader = "X-Mailgun-Template-Variables"
 
 // jsonText writes a decoded JSON value as text: strings as they are,
 // anything else as JSON.

@@ -51,8 +51,15 @@ type Message struct {
 	TemplateVersion   string
 	TemplateText      bool
 	TemplateVariables map[string]any
+	// TemplateError says why the template did not render (no such
+	// template or version, or one the fake's renderer cannot render); the
+	// send is accepted all the same, as Mailgun renders when it delivers,
+	// and the stored body lacks the template's part. Empty otherwise.
+	TemplateError string
 	// UserVariables are the v: fields and the X-Mailgun-Variables header,
-	// as the events carry them in user-variables.
+	// as the events carry them in user-variables: a JSON value other than
+	// a string as its JSON text. The stored X-Mailgun-Variables header and
+	// a template without t:variables see the JSON values themselves.
 	UserVariables map[string]string
 	// Headers are the h: fields.
 	Headers http.Header
@@ -65,7 +72,9 @@ type Message struct {
 	Attachments []Attachment
 	Inline      []Attachment
 	// MIME is the message as stored: the uploaded MIME of a messages.mime
-	// send, the MIME built from the fields otherwise.
+	// send, the MIME built from the fields otherwise; for a batch send,
+	// before each recipient's values replace %recipient.key% (see
+	// Recipient).
 	MIME []byte
 	// Form holds every text field of the request as received.
 	Form url.Values
@@ -87,6 +96,13 @@ type Recipient struct {
 	State   DeliveryState
 	// Attempts counts delivery attempts, temporary failures included.
 	Attempts int
+	// Subject, Text and HTML are the parts of the copy this recipient
+	// gets: the message's, and for a batch send (recipient-variables)
+	// with %recipient.key% replaced by the recipient's values (a key it
+	// lacks stays as written) and a template rendered with them under
+	// "recipient". A templated send's parts are rendered; those of a
+	// messages.mime send are the uploaded ones.
+	Subject, Text, HTML string
 }
 
 // DeliveryState is where a recipient's delivery stands.
@@ -120,10 +136,11 @@ type storedMessage struct {
 
 // recipientState is the delivery of one envelope recipient.
 type recipientState struct {
-	address  string
-	state    DeliveryState
-	attempts int
-	rule     *RecipientRule // fixed at the first attempt
+	address             string
+	state               DeliveryState
+	attempts            int
+	rule                *RecipientRule // fixed at the first attempt
+	subject, text, html string         // the recipient's copy (batch.go)
 }
 
 // messageStore keeps the accepted messages, newest last.
@@ -192,7 +209,7 @@ func (m *storedMessage) snapshot() Message {
 	out.Form = cloneValues(m.msg.Form)
 	out.Recipients = make([]Recipient, len(m.recipients))
 	for i, r := range m.recipients {
-		out.Recipients[i] = Recipient{Address: r.address, State: r.state, Attempts: r.attempts}
+		out.Recipients[i] = Recipient{Address: r.address, State: r.state, Attempts: r.attempts, Subject: r.subject, Text: r.text, HTML: r.html}
 	}
 	return out
 }

@@ -295,6 +295,7 @@ func TestSendValidation(t *testing.T) {
 		{"bad t:variables", url.Values{"to": {"a@example.org"}, "template": {"t"}, "t:variables": {"{"}}, "t:variables parameter is not a valid JSON object"},
 		{"bad t:text", url.Values{"to": {"a@example.org"}, "template": {"t"}, "t:text": {"no"}}, `t:text parameter is not valid: "no" (expected yes)`},
 		{"bad X-Mailgun-Variables", with("h:X-Mailgun-Variables", "nope"), "h:X-Mailgun-Variables parameter is not a valid JSON object"},
+		{"bad X-Mailgun-Template-Variables", url.Values{"to": {"a@example.org"}, "template": {"t"}, "h:X-Mailgun-Template-Variables": {"[]"}}, "h:X-Mailgun-Template-Variables parameter is not a valid JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,9 +61,10 @@ func (n mimeNode) render() (ctype, cte string, body []byte) {
 }
 
 // buildMIME renders the fields of m as an RFC 2822 message, header lines
-// in order and body. text and html are the body (a template's rendering,
-// or m's own).
-func buildMIME(m *Message, text, html string, date time.Time) ([][2]string, []byte) {
+// in order and body. userVars are the user variables with their JSON types
+// (X-Mailgun-Variables); text and html are the body (a template's
+// rendering, or m's own).
+func buildMIME(m *Message, userVars map[string]any, text, html string, date time.Time) ([][2]string, []byte) {
 	var h [][2]string
 	add := func(k, v string) {
 		if v != "" {
@@ -80,8 +81,8 @@ func buildMIME(m *Message, text, html string, date time.Time) ([][2]string, []by
 	for _, t := range m.Tags {
 		add("X-Mailgun-Tag", t)
 	}
-	if len(m.UserVariables) > 0 {
-		b, _ := json.Marshal(m.UserVariables)
+	if len(userVars) > 0 {
+		b, _ := json.Marshal(userVars)
 		add("X-Mailgun-Variables", string(b))
 	}
 	if m.Template != "" {
@@ -98,8 +99,8 @@ func buildMIME(m *Message, text, html string, date time.Time) ([][2]string, []by
 			}
 		}
 	}) {
-		if k == "Message-Id" || k == "X-Mailgun-Variables" {
-			continue
+		if k == "Message-Id" || k == "X-Mailgun-Variables" || (k == templateVariablesHeader && m.Template != "") {
+			continue // written above
 		}
 		for _, v := range m.Headers[k] {
 			add(k, v)

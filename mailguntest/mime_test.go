@@ -15,12 +15,12 @@ func TestBuildMIMEReadsBack(t *testing.T) {
 	m := &Message{
 		ID: "x.1@mg.example.com", From: "Shop <shop@mg.example.com>", To: []string{"Ann <ann@example.org>", "ben@example.org"},
 		Cc: []string{"cc@example.org"}, Bcc: []string{"hidden@example.org"}, Subject: "Grüße", AMPHTML: "<html amp4email></html>",
-		Tags: []string{"a", "b"}, UserVariables: map[string]string{"k": "v"}, Headers: http.Header{"Reply-To": {"help@example.org"}},
+		Tags: []string{"a", "b"}, Headers: http.Header{"Reply-To": {"help@example.org"}},
 		Attachments: []Attachment{{Filename: "report.pdf", ContentType: "application/pdf", Data: bytes.Repeat([]byte{0, 1, 2, 255}, 100)}},
 		Inline:      []Attachment{{Filename: "logo.png", ContentType: "image/png", Data: []byte("png")}},
 	}
 	text, html := "Hello = world, a long line "+strings.Repeat("x", 100), "<p>Hi</p>"
-	headers, body := buildMIME(m, text, html, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	headers, body := buildMIME(m, map[string]any{"k": "v", "n": 0.0}, text, html, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	raw := (&storedMessage{headers: headers, body: body}).mime()
 
 	h, b, c, err := parseMIME(raw)
@@ -35,12 +35,12 @@ func TestBuildMIMEReadsBack(t *testing.T) {
 	assert.Equal(t, "Grüße", decodeHeader(st.header("Subject")))
 	assert.Equal(t, "Ann <ann@example.org>, ben@example.org", st.header("To"))
 	assert.Equal(t, "<x.1@mg.example.com>", st.header("Message-Id"))
-	assert.Equal(t, `{"k":"v"}`, st.header("X-Mailgun-Variables"))
+	assert.Equal(t, `{"k":"v","n":0}`, st.header("X-Mailgun-Variables"))
 	assert.Equal(t, "help@example.org", st.header("Reply-To"))
 	assert.Empty(t, st.header("Bcc"))
 
 	// A text-only message is one part, no multipart.
-	headers, body = buildMIME(&Message{ID: "y@d.example"}, "just text", "", time.Now())
+	headers, body = buildMIME(&Message{ID: "y@d.example"}, nil, "just text", "", time.Now())
 	assert.Equal(t, "text/plain; charset=utf-8", (&storedMessage{headers: headers}).header("Content-Type"))
 	assert.Equal(t, "just text", string(body))
 }
@@ -69,7 +69,7 @@ func TestParseMIMERejects(t *testing.T) {
 
 // FuzzParseMIME checks that any upload is read or refused without a panic.
 func FuzzParseMIME(f *testing.F) {
-	headers, body := buildMIME(&Message{ID: "f@d.example", Attachments: []Attachment{{Filename: "a", ContentType: "text/plain", Data: []byte("a")}}}, "t", "<p>h</p>", time.Now())
+	headers, body := buildMIME(&Message{ID: "f@d.example", Attachments: []Attachment{{Filename: "a", ContentType: "text/plain", Data: []byte("a")}}}, nil, "t", "<p>h</p>", time.Now())
 	f.Add((&storedMessage{headers: headers, body: body}).mime())
 	f.Add([]byte("Subject: x\r\n\r\nbody"))
 	f.Add([]byte("Content-Type: multipart/alternative; boundary=q\r\n\r\n--q\r\n\r\nx\r\n--q--\r\n"))

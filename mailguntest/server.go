@@ -62,7 +62,7 @@ type Server struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	requests []Request
+	requests []*Request // an entry may be completed after its answer (logRequest)
 	faults   []*faultRule
 	rng      *rand.Rand // for Fault.Probability; guarded by mu
 
@@ -137,7 +137,8 @@ func (s *Server) APIKey() string { return s.apiKey }
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close stops the server and its message lifecycle: pending deliveries and
-// webhook retries are dropped, and a webhook POST in flight is cancelled.
+// webhook retries are dropped, and webhook POSTs in flight are cancelled
+// and waited for.
 // NewServer arranges for it to be called when the test ends; servers from
 // Start must be closed by their caller.
 func (s *Server) Close() {
@@ -165,7 +166,11 @@ func (s *Server) Client(opts ...mailgun.Option) *mailgun.Client {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+	}
+	return out
 }
 
 // ResetRequests forgets the requests received so far.
@@ -192,6 +197,13 @@ type Fault struct {
 	Delay time.Duration
 	// DropConnection closes the connection without an answer.
 	DropConnection bool
+	// DropAfterHandler lets the request through (the auth check, then the
+	// real handler, whose effect stays: a send is accepted, a bounce
+	// stored), then closes the connection without its answer: the client
+	// cannot know the outcome (mailgun.ErrOutcomeUnknown for a write), so
+	// a test can check how it reconciles. Status and DropConnection win
+	// over it.
+	DropAfterHandler bool
 	// Probability, when between 0 and 1, applies the fault to each matching
 	// request with that chance (from a fixed seed, so runs repeat); times
 	// then counts only the requests it hit. Zero means every request.
@@ -264,21 +276,18 @@ func (s *Server) serve(api http.Handler) http.Handler {
 		}
 		capture := &captureReader{r: r.Body}
 		r.Body = capture
-		defer func() {
-			// Log bodies the handler did not read (errors answered early).
-			_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
-			rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
-			s.mu.Lock()
-			s.requests = append(s.requests, rec)
-			s.mu.Unlock()
-		}()
+		answered := false // a normal answer, which may go before the rest of the body is read
+		defer func() { s.logRequest(w, r, capture, &rec, answered) }()
 
-		if f, ok := s.takeFault(r); ok {
+		f, faulted := s.takeFault(r)
+		if faulted {
 			rec.Fault = true
 			if s.applyFault(w, r, f) {
+				answered = f.Status != 0 && !f.DropConnection && r.Context().Err() == nil
 				return
 			}
 		}
+		answered = true
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != "api" || pass != s.apiKey {
 			w.Header().Set("Www-Authenticate", `Basic realm="MG API"`)
@@ -287,8 +296,44 @@ func (s *Server) serve(api http.Handler) http.Handler {
 			_, _ = io.WriteString(w, "Forbidden")
 			return
 		}
+		answered = false // until the handler returns, not panics
+		if faulted && f.DropAfterHandler {
+			api.ServeHTTP(httptest.NewRecorder(), r)
+			dropConnection(w)
+			return
+		}
 		api.ServeHTTP(w, r)
+		answered = true
 	})
+}
+
+// logRequest adds rec to the request log with the body, reading what the
+// handler left unread (up to 64 KiB more). When the handler answered
+// without reading the whole body (a 401, an injected fault), the answer is
+// flushed first, so a client still streaming its body gets it now, as
+// from the real API; the entry is logged before that flush, so the client
+// finds it in Requests once answered, and completed after the read.
+func (s *Server) logRequest(w http.ResponseWriter, r *http.Request, capture *captureReader, rec *Request, answered bool) {
+	unread := !capture.eof && (r.ContentLength < 0 || capture.n < r.ContentLength)
+	// A client that expects 100-continue sends the body only when asked,
+	// which reading it does: it is read first, as before.
+	early := answered && unread && !strings.EqualFold(r.Header.Get("Expect"), "100-continue")
+	if early {
+		rec.Body, rec.BodySize = bytes.Clone(capture.head.Bytes()), capture.n
+		s.mu.Lock()
+		s.requests = append(s.requests, rec)
+		s.mu.Unlock()
+		rc := http.NewResponseController(w)
+		_ = rc.EnableFullDuplex() // else net/http reads the body before it answers
+		_ = rc.Flush()
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(capture, maxLoggedBody))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.Body, rec.BodySize = capture.head.Bytes(), capture.n
+	if !early {
+		s.requests = append(s.requests, rec)
+	}
 }
 
 // applyFault carries out f and reports whether it answered the request.
@@ -303,13 +348,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		}
 	}
 	if f.DropConnection {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler)
+		dropConnection(w)
+		return true
 	}
 	if f.Status == 0 {
 		return false
@@ -334,12 +374,24 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	return true
 }
 
+// dropConnection closes the connection of w without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
 // captureReader keeps the first bytes of a body for the request log while
 // the handler reads it as a stream.
 type captureReader struct {
 	r    io.ReadCloser
 	head bytes.Buffer
 	n    int64
+	eof  bool // the body ended
 }
 
 func (c *captureReader) Read(p []byte) (int, error) {
@@ -348,6 +400,7 @@ func (c *captureReader) Read(p []byte) (int, error) {
 		c.head.Write(p[:min(n, room)])
 	}
 	c.n += int64(n)
+	c.eof = c.eof || err == io.EOF
 	return n, err
 }
 

@@ -130,6 +130,45 @@ func TestFaultDropConnectionAndDelay(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
+// TestFaultDropAfterHandler: the request reaches the real handler, whose
+// effect stays, and the connection then drops without its answer, so a
+// test can exercise the reconciliation of a write whose outcome is
+// unknown (mailgun.ErrOutcomeUnknown) against a fake that did act on it.
+func TestFaultDropAfterHandler(t *testing.T) {
+	srv := mailguntest.NewServer(t)
+	c := srv.Client()
+	ctx := context.Background()
+
+	srv.Fail("POST", "/v3/*/messages", mailguntest.Fault{DropAfterHandler: true}, 1)
+	_, err := c.Messages.Send(ctx, domain, &mailgun.Message{From: "me@" + domain, To: []string{"a@example.org"}, Subject: "Hi", Text: "Hello"})
+	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	sent := srv.Messages(domain)
+	require.Len(t, sent, 1, "the send was accepted all the same")
+	assert.Equal(t, "Hello", sent[0].Text)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1, "a send is not retried")
+	assert.True(t, reqs[0].Fault)
+	assert.NotZero(t, reqs[0].BodySize)
+
+	srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{DropAfterHandler: true}, 1)
+	err = c.Bounces.Add(ctx, "example.com", mailgun.BounceInput{Address: "bob@example.com"})
+	require.ErrorIs(t, err, mailgun.ErrOutcomeUnknown)
+	_, err = c.Bounces.Get(ctx, "example.com", "bob@example.com")
+	assert.NoError(t, err, "stored: reading back tells the outcome")
+
+	// A bad key is still refused, with its answer, before any handler runs.
+	srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{DropAfterHandler: true}, 1)
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/v3/example.com/bounces", strings.NewReader("address=carol%40example.com"))
+	require.NoError(t, err)
+	req.SetBasicAuth("api", "key-wrong")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := srv.HTTPClient().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Len(t, srv.Bounces("example.com"), 1, "carol is not stored")
+}
+
 func TestStartOutsideATest(t *testing.T) {
 	srv := mailguntest.Start()
 	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"))
@@ -159,4 +198,61 @@ func TestFaultProbability(t *testing.T) {
 		}
 	}
 	assert.Equal(t, faults, logged)
+}
+
+// TestServerEarlyAnswerDoesNotWaitForBody: an answer given without reading
+// the request body (401 for a bad key, an injected fault) reaches a client
+// that is still streaming its body (an attachment from a slow reader, an
+// import from a pipe) at once, as the real API's would. The request is in
+// the log as soon as it is answered, and its body is logged once it ends.
+func TestServerEarlyAnswerDoesNotWaitForBody(t *testing.T) {
+	srv := mailguntest.NewServer(t)
+	srv.Fail("POST", "/v3/*/bounces", mailguntest.Fault{Status: http.StatusServiceUnavailable}, 1)
+	for _, tt := range []struct {
+		path, key string
+		status    int
+	}{
+		{"/v3/" + domain + "/messages", "wrong-key", http.StatusUnauthorized},
+		{"/v3/" + domain + "/bounces", srv.APIKey(), http.StatusServiceUnavailable},
+	} {
+		srv.ResetRequests()
+		pr, pw := io.Pipe()
+		req, err := http.NewRequest(http.MethodPost, srv.URL()+tt.path, pr)
+		require.NoError(t, err)
+		req.SetBasicAuth("api", tt.key)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		go func() { _, _ = pw.Write([]byte("to=a%40example.org&")) }()
+		type answer struct {
+			status int
+			err    error
+		}
+		done := make(chan answer, 1)
+		go func() {
+			resp, err := srv.HTTPClient().Do(req)
+			if err != nil {
+				done <- answer{err: err}
+				return
+			}
+			resp.Body.Close()
+			done <- answer{status: resp.StatusCode}
+		}()
+		select {
+		case a := <-done:
+			require.NoError(t, a.err)
+			assert.Equal(t, tt.status, a.status, tt.path)
+		case <-time.After(2 * time.Second):
+			t.Errorf("%s: the %d is held back until the client ends its body", tt.path, tt.status)
+			pw.Close()
+			<-done
+			continue
+		}
+		reqs := srv.Requests()
+		require.Len(t, reqs, 1, "logged once answered")
+		assert.Equal(t, tt.status == http.StatusServiceUnavailable, reqs[0].Fault)
+		pw.Close() // the client gave up its body on the answer: what arrived is logged
+		assert.Eventually(t, func() bool {
+			r := srv.Requests()[0]
+			return strings.HasPrefix("to=a%40example.org&", string(r.Body)) && r.BodySize == int64(len(r.Body))
+		}, 2*time.Second, 5*time.Millisecond)
+	}
 }

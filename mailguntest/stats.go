@@ -241,7 +241,7 @@ func (s *Server) filterStats(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "mailguntest: only filter=domain:<name> is supported")
 			return
 		}
-		keep = func(e *storedEvent) bool { return e.domain == v }
+		keep = func(e *storedEvent) bool { return strings.EqualFold(e.domain, v) }
 	}
 	var label statsLabel
 	group := q.Get("group")

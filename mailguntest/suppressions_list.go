@@ -108,8 +108,10 @@ func (l *suppressionList[T]) values() []T {
 // suppressionLists holds one kind of suppression list for every domain.
 type suppressionLists[T any] map[string]*suppressionList[T]
 
-// of returns domain's list, creating it when create is set (nil otherwise).
+// of returns domain's list (domain in any case), creating it when create
+// is set (nil otherwise).
 func (ls *suppressionLists[T]) of(domain string, create bool) *suppressionList[T] {
+	domain = domainKey(domain)
 	if l := (*ls)[domain]; l != nil || !create {
 		return l
 	}

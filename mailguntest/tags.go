@@ -47,6 +47,7 @@ func (s *Server) tagRoutes(mux *http.ServeMux) {
 
 // tagMetaLocked returns the stored part of a tag, creating it when create is set.
 func (s *Server) tagMetaLocked(domain, tag string, create bool) *tagMeta {
+	domain = domainKey(domain)
 	m := s.tags.byDomain[domain]
 	if m == nil {
 		if !create {
@@ -74,7 +75,7 @@ func (s *Server) countsForTagLocked(e *storedEvent, tag string) bool {
 // tagsLocked returns the tags of domain in alphabetical order.
 func (s *Server) tagsLocked(domain string) []tagView {
 	seen := map[string]*tagView{}
-	list := s.events.byDomain[domain]
+	list := s.events.byDomain[domainKey(domain)]
 	for i := range list {
 		e := &list[i]
 		for _, tag := range e.ev.Tags {

@@ -42,8 +42,9 @@ var (
 // {{path}} (HTML-escaped like handlebars; {{{path}}} and {{&path}} raw),
 // dotted paths, this, ../ and @index/@key/@first/@last, {{#if}},
 // {{#unless}}, {{#each}} over arrays and maps (keys in order), {{#with}},
-// {{else}} and {{else if ...}}, comments, ~ whitespace control and the
-// standalone-line rule. A missing variable renders as "". Other helpers
+// {{#equal a b}} (true when both are equal as strings), {{else}} and
+// {{else if ...}}, comments, ~ whitespace control and the standalone-line
+// rule. A missing variable renders as "". Other helpers
 // and partials are errors, as are an unknown template or version.
 func (s *Server) RenderTemplate(domain, name, version string, vars map[string]any) (RenderedTemplate, error) {
 	s.mu.Lock()
@@ -348,7 +349,7 @@ type hbVarNode struct {
 
 type hbBlockNode struct {
 	helper        string
-	arg           hbPath
+	args          []hbPath // one; two for equal
 	body, inverse []hbNode
 }
 
@@ -364,7 +365,12 @@ type hbPath struct {
 	isLit    bool
 }
 
-var hbHelpers = []string{"if", "unless", "each", "with"}
+// hbHelpers are the block helpers Mailgun documents, with how many
+// arguments each takes.
+var hbHelpers = map[string]int{"if": 1, "unless": 1, "each": 1, "with": 1, "equal": 2}
+
+// hbHelperNames lists hbHelpers for errors.
+const hbHelperNames = "if, unless, each, with, equal"
 
 func parseHandlebars(src string) ([]hbNode, error) {
 	toks, err := lexHandlebars(src)
@@ -446,19 +452,55 @@ func parseHandlebars(src string) ([]hbNode, error) {
 }
 
 func parseBlock(content string) (*hbBlockNode, error) {
-	helper, arg, _ := strings.Cut(content, " ")
-	if !slices.Contains(hbHelpers, helper) {
-		return nil, fmt.Errorf("block helper %q is not supported (only %s)", helper, strings.Join(hbHelpers, ", "))
+	helper, rest, _ := strings.Cut(content, " ")
+	n, ok := hbHelpers[helper]
+	if !ok {
+		return nil, fmt.Errorf("block helper %q is not supported (only %s)", helper, hbHelperNames)
 	}
-	arg = strings.TrimSpace(arg)
-	if arg == "" || strings.ContainsAny(arg, " \t\n") {
-		return nil, fmt.Errorf("{{#%s}} takes exactly one argument, got %q", helper, arg)
-	}
-	p, err := parsePath(arg)
+	args, err := splitArgs(rest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("{{#%s}}: %w", helper, err)
 	}
-	return &hbBlockNode{helper: helper, arg: p}, nil
+	if len(args) != n {
+		return nil, fmt.Errorf("{{#%s}} takes %d argument(s), got %q", helper, n, strings.TrimSpace(rest))
+	}
+	b := &hbBlockNode{helper: helper}
+	for _, a := range args {
+		p, err := parsePath(a)
+		if err != nil {
+			return nil, err
+		}
+		b.args = append(b.args, p)
+	}
+	return b, nil
+}
+
+// splitArgs splits a helper's arguments at blanks, keeping a quoted
+// string literal whole.
+func splitArgs(s string) ([]string, error) {
+	var args []string
+	for {
+		s = strings.TrimLeft(s, " \t\r\n")
+		if s == "" {
+			return args, nil
+		}
+		end := strings.IndexAny(s, " \t\r\n")
+		if q := s[0]; q == '"' || q == '\'' {
+			closing := strings.IndexByte(s[1:], q)
+			if closing < 0 {
+				return nil, fmt.Errorf("unclosed string %s", s)
+			}
+			end = closing + 2
+			if end < len(s) && !strings.ContainsRune(" \t\r\n", rune(s[end])) {
+				return nil, fmt.Errorf("bad argument %s", s)
+			}
+		}
+		if end < 0 {
+			end = len(s)
+		}
+		args = append(args, s[:end])
+		s = s[end:]
+	}
 }
 
 var (
@@ -472,12 +514,12 @@ var (
 func parsePath(expr string) (hbPath, error) {
 	var p hbPath
 	switch {
+	case len(expr) >= 2 && (expr[0] == '"' || expr[0] == '\'') && strings.IndexByte(expr[1:], expr[0]) == len(expr)-2:
+		p.literal, p.isLit = expr[1:len(expr)-1], true
+		return p, nil
 	case strings.ContainsAny(expr, " \t\n"):
 		helper, _, _ := strings.Cut(expr, " ")
 		return p, fmt.Errorf("helper %q is not supported", helper)
-	case len(expr) >= 2 && (expr[0] == '"' || expr[0] == '\'') && expr[len(expr)-1] == expr[0]:
-		p.literal, p.isLit = expr[1:len(expr)-1], true
-		return p, nil
 	case hbNumber.MatchString(expr):
 		f, _ := strconv.ParseFloat(expr, 64)
 		p.literal, p.isLit = f, true
@@ -574,8 +616,11 @@ func (r *hbRenderer) nodes(ns []hbNode) {
 }
 
 func (r *hbRenderer) block(b *hbBlockNode) {
-	v := r.lookup(b.arg)
+	v := r.lookup(b.args[0])
 	switch b.helper {
+	case "equal":
+		// Mailgun: the block renders when both arguments are equal as strings.
+		r.branch(stringify(v) == stringify(r.lookup(b.args[1])), b)
 	case "if":
 		r.branch(truthy(v), b)
 	case "unless":

@@ -110,6 +110,29 @@ func TestRenderHandlebarsGoValues(t *testing.T) {
 	assert.Equal(t, "Hello ", got)
 }
 
+// TestRenderHandlebarsEqual: Mailgun's equal block helper renders its
+// block when both arguments are equal as strings, else its else block.
+func TestRenderHandlebarsEqual(t *testing.T) {
+	vars := map[string]any{"plan": "pro", "n": 5.0, "s": "5", "t": true, "list": []any{"a", "b"}, "pick": "b", "name": "Ann Lee"}
+	for src, want := range map[string]string{
+		`{{#equal plan "pro"}}PRO{{else}}FREE{{/equal}}`:                                     "PRO",
+		`{{#equal plan 'free'}}FREE{{else}}other{{/equal}}`:                                  "other",
+		`{{#equal "pro" plan}}yes{{/equal}}`:                                                 "yes",
+		`{{#equal n "5"}}yes{{/equal}}{{#equal n 5}}+{{/equal}}`:                             "yes+",
+		`{{#equal n s}}same{{/equal}}`:                                                       "same",
+		`{{#equal t "true"}}true{{/equal}}`:                                                  "true",
+		`{{#equal missing ""}}empty{{/equal}}`:                                               "empty",
+		`{{#equal name "Ann Lee"}}quoted blanks{{/equal}}`:                                   "quoted blanks",
+		`{{#each list}}{{#equal this ../pick}}[{{this}}]{{else}}{{this}}{{/equal}}{{/each}}`: "a[b]",
+		`{{#if no}}x{{else equal plan "pro"}}chained{{/if}}`:                                 "chained",
+	} {
+		got, err := renderHandlebars(src, vars, true)
+		if assert.NoError(t, err, src) {
+			assert.Equal(t, want, got, src)
+		}
+	}
+}
+
 func TestRenderHandlebarsErrors(t *testing.T) {
 	for name, src := range map[string]string{
 		"unclosed block":     "{{#if a}}x",
@@ -120,7 +143,11 @@ func TestRenderHandlebarsErrors(t *testing.T) {
 		"close of nothing":   "x{{/if}}",
 		"else outside":       "x{{else}}y",
 		"double else":        "{{#if a}}x{{else}}y{{else}}z{{/if}}",
-		"unknown block":      "{{#equal a b}}x{{/equal}}",
+		"unknown block":      "{{#compare a b}}x{{/compare}}",
+		"equal with one arg": "{{#equal a}}x{{/equal}}",
+		"equal, three args":  `{{#equal a "b" c}}x{{/equal}}`,
+		"unclosed string":    `{{#equal a "b}}x{{/equal}}`,
+		"glued string":       `{{#equal "a"b c}}x{{/equal}}`,
 		"helper call":        "{{uppercase name}}",
 		"partial":            "{{> footer}}",
 		"inverse section":    "{{^a}}x{{/a}}",

@@ -113,7 +113,7 @@ func (s *Server) sendWebhooksLocked(domain string, e mailgun.Event) {
 	}
 	for _, u := range urls {
 		d := &pendingWebhook{url: u, eventType: et, eventID: e.ID, body: body}
-		s.scheduleAt(now, func(ctx context.Context) { s.postPendingWebhook(ctx, d) })
+		s.scheduleDetachedAt(now, func(ctx context.Context) { s.postPendingWebhook(ctx, d) })
 	}
 }
 
@@ -127,6 +127,8 @@ type pendingWebhook struct {
 }
 
 // postPendingWebhook makes one attempt and schedules the next if needed.
+// It runs on a goroutine of its own (scheduleDetachedAt): a slow receiver
+// delays only its own webhook.
 func (s *Server) postPendingWebhook(ctx context.Context, d *pendingWebhook) {
 	d.attempts++
 	at := s.now()
@@ -145,6 +147,6 @@ func (s *Server) postPendingWebhook(ctx context.Context, d *pendingWebhook) {
 	rec.Final = taken || d.eventType == mailgun.WebhookEventDelivered || d.attempts > len(retries)
 	s.messages.webhooks.log = append(s.messages.webhooks.log, rec)
 	if !rec.Final {
-		s.scheduleAt(at.Add(retries[d.attempts-1]), func(ctx context.Context) { s.postPendingWebhook(ctx, d) })
+		s.scheduleDetachedAt(at.Add(retries[d.attempts-1]), func(ctx context.Context) { s.postPendingWebhook(ctx, d) })
 	}
 }

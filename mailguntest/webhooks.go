@@ -347,7 +347,14 @@ func (s *Server) DeliverWebhook(ctx context.Context, webhookURL string, event ma
 // webhookBody is the JSON body of a send webhook for event, signed at t
 // with key.
 func webhookBody(key string, t time.Time, event mailgun.Event) ([]byte, error) {
-	body, err := json.Marshal(mailgun.WebhookEvent{Signature: mailgun.NewWebhookSignature(key, t), EventData: event})
+	data, err := eventJSON(&event)
+	if err != nil {
+		return nil, fmt.Errorf("mailguntest: encoding the webhook: %w", err)
+	}
+	body, err := json.Marshal(struct {
+		Signature mailgun.WebhookSignature `json:"signature"`
+		EventData json.RawMessage          `json:"event-data"`
+	}{mailgun.NewWebhookSignature(key, t), data})
 	if err != nil {
 		return nil, fmt.Errorf("mailguntest: encoding the webhook: %w", err)
 	}

@@ -84,8 +84,8 @@ func TestBatchEndToEnd(t *testing.T) {
 	tr := newTracker()
 	network := &flaky{
 		next: newMux(tr, fake.WebhookSigningKey(), clock.Now),
-		down: map[string]int{"carol@example.com": 2}, // retried at +5 and +15 minutes
-		lost: map[string]int{"bob@example.net": 1},   // retried at +5 minutes, already handled
+		down: map[string]int{"carol@example.com": 2}, // retried at +10 and +20 minutes
+		lost: map[string]int{"bob@example.net": 1},   // retried at +10 minutes, already handled
 	}
 	svc := httptest.NewServer(network)
 	defer svc.Close()
@@ -128,8 +128,8 @@ func TestBatchEndToEnd(t *testing.T) {
 		"frank@example.com": "delivered ",
 	}, states())
 
-	clock.Advance(5 * time.Minute)  // the first retries: Bob's is acknowledged without handling it again
-	clock.Advance(10 * time.Minute) // Carol's second retry, 15 minutes after the signature
+	clock.Advance(10 * time.Minute) // the first retries: Bob's is acknowledged without handling it again
+	clock.Advance(10 * time.Minute) // Carol's second retry, 20 minutes after the signature
 	page := getStatus(t, svc.URL)
 	assert.Equal(t, map[string]int{"delivered": 3, "failed": 3}, page.Counts)
 	assert.Equal(t, 6, page.Webhooks, "one per recipient, retries included")
