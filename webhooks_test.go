@@ -276,10 +276,13 @@ func TestAccountWebhooksCreateReturnsWebhook(t *testing.T) {
 		c, m := newMockClient(t)
 		m.RegisterResponder("POST", webhooksURL, func(r *http.Request) (*http.Response, error) {
 			m.record(r)
-			cancel()
 			return httpmock.NewBytesResponse(200, postBody), nil
 		})
 		m.RegisterResponder("GET", webhooksURL+"/"+id, func(r *http.Request) (*http.Response, error) {
+			// The caller gives up once the POST is answered and read,
+			// while the read-back is on its way. (Cancelling inside the
+			// POST's responder would race the SDK's read of its answer.)
+			cancel()
 			if err := r.Context().Err(); err != nil {
 				return nil, err // as net/http's transport does
 			}
